@@ -1,0 +1,63 @@
+# Partnership Monitor: `make run` serves the demo site, `make test` runs the whole suite.
+# Every target honours DATABASE_URL (default: SQLite in db.sqlite3 beside this file).
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# A developer's machine runs with DEBUG on unless told otherwise; production never uses this Makefile.
+export DEBUG ?= true
+
+.PHONY: help setup run test lint check-deploy static browser-deps clean
+
+help:
+	@echo "make run    set everything up on SQLite, load the demo data, serve http://$(HOST):$(PORT)"
+	@echo "make test   set everything up and run the whole test suite"
+	@echo "make setup  everything 'run' does except serving (safe to repeat)"
+	@echo "make lint   ruff"
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/build/.built: node_modules/.installed static/scss/app.scss
+	npm run --silent build:css
+	mkdir -p static/build/assets
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/build/
+	cp -r node_modules/govuk-frontend/dist/govuk/assets/images static/build/assets/
+	touch $@
+
+static: static/build/.built
+
+# Debian's Chromium drives the browser tests; poppler-utils turns report PDFs into text and pictures.
+browser-deps:
+	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null || { \
+		apt-get update -qq && apt-get install -y -qq chromium poppler-utils >/dev/null; }
+
+setup: $(VENV)/.installed static
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+
+run: setup
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed static browser-deps
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+
+check-deploy: $(VENV)/.installed
+	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	ALLOWED_HOSTS=monitor.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) node_modules static/build staticfiles

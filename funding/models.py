@@ -1,0 +1,264 @@
+"""Funding lines with their yearly amounts, and a service plan's medium-term budget table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q, Sum
+
+from plans import periods
+from plans.models import Plan, year_field
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+@dataclass
+class Total:
+    """A sum of amounts, remembering whether some amounts in it are still unknown."""
+
+    amount: Decimal = Decimal(0)
+    count: int = 0
+    unknown: int = 0
+
+    @property
+    def is_empty(self) -> bool:
+        return self.count == 0 and self.unknown == 0
+
+
+class FundingLine(models.Model):
+    """A funding stream in a plan's funding and planned spend table."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="funding_lines")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=300, verbose_name="funding stream")
+    comment = models.TextField(blank=True, verbose_name="comment or rationale")
+
+    class Meta:
+        ordering = ["plan", "position"]
+        constraints = [models.UniqueConstraint(fields=["plan", "position"], name="fundingline_unique_position")]
+
+    def __str__(self):
+        return self.name
+
+    def total(self) -> Total:
+        """Return the line's total over its years; uses prefetched amounts when there are some."""
+        total = Total()
+        for amount in self.amounts.all():
+            amount.add_to(total)
+        return total
+
+
+class FundingAmount(models.Model):
+    """A line's amount for one year: a sum of money, 'tbc', or not yet identified. No row is blank."""
+
+    class Status(models.TextChoices):
+        AMOUNT = "amount", "Amount"
+        TBC = "tbc", "To be confirmed"
+        NOT_IDENTIFIED = "none", "Not yet identified"
+
+    line = models.ForeignKey(FundingLine, on_delete=models.CASCADE, related_name="amounts")
+    year = year_field()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.AMOUNT)
+    amount = models.DecimalField(null=True, blank=True, **MONEY)
+
+    class Meta:
+        ordering = ["line", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "year"], name="fundingamount_unique_year"),
+            models.CheckConstraint(
+                condition=Q(status="amount", amount__isnull=False) | (~Q(status="amount") & Q(amount__isnull=True)),
+                name="fundingamount_amount_iff_known",
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0) | Q(amount__isnull=True), name="fundingamount_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.line} {periods.year_label(self.year)}: {self.display}"
+
+    @property
+    def display(self) -> str:
+        """Return the amount as the plan prints it: '£1,070,000', 'tbc' or 'Not yet identified'."""
+        if self.status == self.Status.AMOUNT:
+            return f"£{self.amount:,.0f}" if self.amount == self.amount.to_integral() else f"£{self.amount:,.2f}"
+        if self.status == self.Status.TBC:
+            return "tbc"
+        return "Not yet identified"
+
+    def add_to(self, total: Total) -> None:
+        if self.status == self.Status.AMOUNT:
+            total.amount += self.amount
+            total.count += 1
+        else:
+            total.unknown += 1
+
+    def clean(self):
+        if self.status == self.Status.AMOUNT and self.amount is None:
+            raise ValidationError({"amount": "Enter the amount, or choose 'To be confirmed'."})
+        if self.status != self.Status.AMOUNT and self.amount is not None:
+            raise ValidationError({"amount": "Leave the amount empty when it is not yet known."})
+        if self.line_id and not self.line.plan.covers_year(self.year):
+            raise ValidationError({"year": f"The plan does not cover {periods.year_label(self.year)}."})
+
+
+def funding_year_totals(plan: Plan) -> dict[int, Total]:
+    """Return each year's column total for a plan's funding table, in one query."""
+    totals = {year: Total() for year in plan.years}
+    rows = (
+        FundingAmount.objects.filter(line__plan=plan)
+        .values("year", "status")
+        .annotate(amount=Sum("amount"), rows=models.Count("pk"))
+    )
+    for row in rows:
+        total = totals.setdefault(row["year"], Total())
+        if row["status"] == FundingAmount.Status.AMOUNT:
+            total.amount += row["amount"]
+            total.count += row["rows"]
+        else:
+            total.unknown += row["rows"]
+    return totals
+
+
+class BudgetTable(models.Model):
+    """A service plan's summary from the medium-term service and resource plan, in thousands of pounds."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="budget_table")
+    title = models.CharField(max_length=300, default="Summary from Medium Term Service & Resource Plan")
+    unit_label = models.CharField(max_length=20, default="£'000")
+
+    def __str__(self):
+        return f"{self.plan.reference}: {self.title}"
+
+    def grid(self) -> list[BudgetGridRow]:
+        """Return every row of the table in print order, with the derived rows computed."""
+        years = list(self.years.all())
+        entries = {(entry.row, entry.year): entry for entry in self.entries.all()}
+        grid = []
+        for row in BudgetRow:
+            cells = []
+            for year in years:
+                if row in DERIVED_ROWS:
+                    cell = _derive(row, year.year, entries)
+                else:
+                    entry = entries.get((row, year.year))
+                    cell = BudgetCell(
+                        value=entry.amount if entry else None, unknown=bool(entry and entry.is_unknown)
+                    )
+                cells.append(cell)
+            grid.append(BudgetGridRow(row=row, label=row.label, is_derived=row in DERIVED_ROWS, cells=cells))
+        return grid
+
+
+class BudgetYear(models.Model):
+    """A column of a budget table."""
+
+    table = models.ForeignKey(BudgetTable, on_delete=models.CASCADE, related_name="years")
+    year = year_field()
+    note = models.CharField(max_length=100, blank=True, help_text="Printed after the year: (for comparison).")
+
+    class Meta:
+        ordering = ["table", "year"]
+        constraints = [models.UniqueConstraint(fields=["table", "year"], name="budgetyear_unique")]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"{periods.year_label(self.year)} {self.note}".strip()
+
+
+class BudgetRow(models.TextChoices):
+    """The rows of the medium-term budget table, in print order."""
+
+    OPENING = "opening", "Opening Budget"
+    ONE_OFFS = "one_offs", "Removal of one-offs"
+    BASE_REDUCTIONS = "base_reductions", "Service Proposed Base Reductions to Balance Budgets"
+    GROWTH = "growth", "Service Proposed Growth"
+    PROPOSED_BASE = "proposed_base", "Proposed Base Budget"
+    TARGET = "target", "Target Budget"
+    DEFICIT = "deficit", "Deficit / (Surplus)"
+    STRETCH = "stretch", "Additional Stretch Reductions"
+    IN_YEAR = "in_year", "In Year Adjustments"
+    PROPOSED_OVERALL = "proposed_overall", "Proposed Overall Budget"
+
+
+DERIVED_ROWS = {BudgetRow.PROPOSED_BASE, BudgetRow.DEFICIT, BudgetRow.PROPOSED_OVERALL}
+INPUT_ROWS = [row for row in BudgetRow if row not in DERIVED_ROWS]
+
+
+class BudgetEntry(models.Model):
+    """A typed figure of a budget table: an amount in thousands, or '?' while it is unknown."""
+
+    table = models.ForeignKey(BudgetTable, on_delete=models.CASCADE, related_name="entries")
+    row = models.CharField(max_length=20, choices=[(row.value, row.label) for row in INPUT_ROWS])
+    year = year_field()
+    amount = models.DecimalField(null=True, blank=True, max_digits=12, decimal_places=0)
+    is_unknown = models.BooleanField(default=False, help_text="Printed as '?'.")
+
+    class Meta:
+        ordering = ["table", "row", "year"]
+        verbose_name_plural = "budget entries"
+        constraints = [
+            models.UniqueConstraint(fields=["table", "row", "year"], name="budgetentry_unique"),
+            models.CheckConstraint(
+                condition=Q(row__in=[row.value for row in INPUT_ROWS]), name="budgetentry_only_input_rows"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=False, is_unknown=False) | Q(amount__isnull=True, is_unknown=True),
+                name="budgetentry_amount_or_unknown",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_row_display()} {periods.year_label(self.year)}"
+
+
+@dataclass
+class BudgetCell:
+    value: Decimal | None = None
+    unknown: bool = False
+    incomplete: bool = field(default=False, metadata={"doc": "Derived from a figure that is still '?'."})
+
+
+@dataclass
+class BudgetGridRow:
+    row: str
+    label: str
+    is_derived: bool
+    cells: list[BudgetCell]
+
+
+def _derive(row: str, year: int, entries: dict) -> BudgetCell:
+    """Compute a derived row for one year from the typed entries of that year."""
+
+    def typed(name):
+        entry = entries.get((name, year))
+        return (entry.amount if entry else None), bool(entry and entry.is_unknown)
+
+    def total_of(names):
+        values = [typed(name) for name in names]
+        if values[0][0] is None:
+            return BudgetCell()
+        amount = sum((value for value, _ in values if value is not None), Decimal(0))
+        return BudgetCell(value=amount, incomplete=any(unknown for _, unknown in values))
+
+    proposed_base = total_of([BudgetRow.OPENING, BudgetRow.ONE_OFFS, BudgetRow.BASE_REDUCTIONS, BudgetRow.GROWTH])
+    if row == BudgetRow.PROPOSED_BASE:
+        return proposed_base
+    target, _ = typed(BudgetRow.TARGET)
+    deficit = BudgetCell()
+    if proposed_base.value is not None and target is not None:
+        deficit = BudgetCell(value=proposed_base.value - target, incomplete=proposed_base.incomplete)
+    if row == BudgetRow.DEFICIT:
+        return deficit
+    if proposed_base.value is None:
+        return BudgetCell()
+    stretch, stretch_unknown = typed(BudgetRow.STRETCH)
+    in_year, in_year_unknown = typed(BudgetRow.IN_YEAR)
+    overall = proposed_base.value - (deficit.value or 0) + (stretch or 0) + (in_year or 0)
+    return BudgetCell(
+        value=overall, incomplete=proposed_base.incomplete or stretch_unknown or in_year_unknown
+    )

@@ -1,0 +1,170 @@
+"""Indicators, their baselines and yearly targets, their place in plans, and their value per period."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from plans import periods
+from plans.models import Period, Person, Plan, year_field
+
+VALUE_DIGITS = {"max_digits": 18, "decimal_places": 4}
+
+
+class Indicator(models.Model):
+    """A measure such as NI 152, defined once and shown by every plan that uses it."""
+
+    class Unit(models.TextChoices):
+        PERCENT = "percent", "Percentage"
+        COUNT = "count", "Count"
+        MONEY = "money", "Money (£)"
+        RATE = "rate", "Rate"
+
+    class Polarity(models.TextChoices):
+        LOWER_IS_BETTER = "lower", "Lower is better"
+        HIGHER_IS_BETTER = "higher", "Higher is better"
+        NEUTRAL = "neutral", "Neither (tracked only)"
+
+    code = models.CharField(max_length=30, blank=True, help_text="For example NI 152. Blank for local measures.")
+    name = models.TextField(verbose_name="definition")
+    description = models.TextField(blank=True, help_text="Longer explanation printed under the definition.")
+    unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.PERCENT)
+    polarity = models.CharField(max_length=10, choices=Polarity.choices, default=Polarity.HIGHER_IS_BETTER)
+    decimal_places = models.PositiveSmallIntegerField(default=1, validators=[MaxValueValidator(4)])
+    amber_tolerance = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal(5),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text="How far from target, in percent of the target, a value is amber rather than red.",
+    )
+    baseline_value = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
+    baseline_period = models.ForeignKey(
+        Period, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The month or year the baseline was taken: May 2007, 2006/07.",
+    )
+    data_expert = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="indicators_as_expert",
+        help_text="Enters the figures.",
+    )
+    owners = models.ManyToManyField(
+        Person, blank=True, related_name="indicators_owned", help_text="Sign the figures off."
+    )
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], condition=~Q(code=""), name="indicator_unique_code"),
+            models.CheckConstraint(condition=Q(decimal_places__lte=4), name="indicator_decimal_places_0_to_4"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} – {self.name}" if self.code else self.name
+
+    def get_absolute_url(self):
+        return reverse("indicator_detail", args=[self.pk])
+
+    def format_value(self, value: Decimal | None) -> str:
+        """Return a value as the plans print it: '14.8%', '836', '£650,000'; blank for no value."""
+        if value is None:
+            return ""
+        quantised = value.quantize(Decimal(1).scaleb(-self.decimal_places))
+        number = f"{quantised:,.{self.decimal_places}f}"
+        if self.unit == self.Unit.PERCENT:
+            return f"{number}%"
+        if self.unit == self.Unit.MONEY:
+            return f"£{number}"
+        return number
+
+    @property
+    def baseline_label(self) -> str:
+        """Return the baseline as printed: '14.8% May 2007'."""
+        text = self.format_value(self.baseline_value)
+        if self.baseline_period_id:
+            text = f"{text} {self.baseline_period.label}".strip()
+        return text
+
+    def value_bounds(self) -> tuple[Decimal | None, Decimal | None]:
+        """Return the lowest and highest values the unit allows (None where there is no bound)."""
+        if self.unit == self.Unit.PERCENT:
+            return Decimal(0), Decimal(100)
+        if self.unit in (self.Unit.COUNT, self.Unit.MONEY, self.Unit.RATE):
+            return Decimal(0), None
+        return None, None
+
+
+class IndicatorTarget(models.Model):
+    """An indicator's target for one financial year."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    year = year_field()
+    value = models.DecimalField(**VALUE_DIGITS)
+
+    class Meta:
+        ordering = ["indicator", "year"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "year"], name="indicatortarget_unique_year")]
+
+    def __str__(self):
+        return f"{self.indicator.code} {periods.year_label(self.year)}: {self.value}"
+
+    @property
+    def year_label(self) -> str:
+        return periods.year_label(self.year)
+
+
+class PlanIndicator(models.Model):
+    """An indicator's place in a plan: the headline target or a supporting measure."""
+
+    class Role(models.TextChoices):
+        HEADLINE = "headline", "Headline"
+        SUPPORTING = "supporting", "Supporting"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="plan_indicators")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="plan_links")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.SUPPORTING)
+    position = models.PositiveSmallIntegerField(default=0)
+    success_criteria = models.TextField(blank=True)
+    target_information = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "indicator"], name="planindicator_unique"),
+            models.UniqueConstraint(
+                fields=["plan"], condition=Q(role="headline"), name="planindicator_one_headline"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plan.reference}: {self.indicator} ({self.get_role_display()})"
+
+
+class IndicatorValue(models.Model):
+    """An indicator's value for one period: one fact, stored once, whichever plans show it."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="indicator_values")
+    value = models.DecimalField(**VALUE_DIGITS)
+    commentary = models.TextField(blank=True)
+    is_illustrative = models.BooleanField(
+        default=False, help_text="Demonstration figure, not a published statistic."
+    )
+
+    class Meta:
+        ordering = ["indicator", "period__start"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "period"], name="indicatorvalue_unique_period")]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.period}: {self.value}"
+
+    def clean(self):
+        if self.indicator_id is None or self.value is None:
+            return
+        low, high = self.indicator.value_bounds()
+        if low is not None and self.value < low or high is not None and self.value > high:
+            raise ValidationError({"value": f"Enter a value from {low} to {high}." if high is not None
+                                   else f"Enter a value of {low} or more."})

@@ -1,0 +1,1 @@
+"""The reporting cycle: rounds, returns, progress and sign-off (see issue 3)."""

@@ -1,0 +1,463 @@
+"""Partners, people, periods, plans, their sections, priorities, delivery actions and risks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from plans import periods
+
+YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
+
+
+def year_field(**kwargs) -> models.PositiveSmallIntegerField:
+    """Return a field holding a financial year by the calendar year it starts in (2008 means 2008/09)."""
+    kwargs.setdefault("help_text", "The calendar year in which the financial year starts: 2008 means 2008/09.")
+    return models.PositiveSmallIntegerField(validators=YEAR_VALIDATORS, **kwargs)
+
+
+class Organisation(models.Model):
+    """A partner body: the council, Jobcentre Plus, the Learning and Skills Council, a PCT."""
+
+    short_name = models.CharField(max_length=40, unique=True, help_text="As plans abbreviate it: JCP, CCC, LSC.")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["short_name"]
+
+    def __str__(self):
+        return self.short_name
+
+
+class Person(models.Model):
+    """Someone named in a plan. Only those who report or sign off have a login."""
+
+    name = models.CharField(max_length=120)
+    job_title = models.CharField(max_length=200, blank=True)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+    )
+    email = models.EmailField(blank=True, help_text="Where reminders go when the person has no login.")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+    def contact_email(self) -> str:
+        """Return the address to write to: the login's own, else the one recorded here."""
+        return (self.user.email if self.user else "") or self.email
+
+
+class Period(models.Model):
+    """A reporting or baseline period, stored once and shared by every value that refers to it."""
+
+    kind = models.CharField(max_length=10, choices=periods.KIND_CHOICES)
+    start = models.DateField()
+    end = models.DateField()
+
+    class Meta:
+        ordering = ["start", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "start"], name="period_unique_kind_start"),
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="period_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @classmethod
+    def for_span(cls, span: periods.PeriodSpan) -> Period:
+        """Return the stored period for a span, creating it the first time it is needed."""
+        period, _ = cls.objects.get_or_create(kind=span.kind, start=span.start, defaults={"end": span.end})
+        return period
+
+    @classmethod
+    def for_code(cls, code: str) -> Period:
+        """Return the stored period for a code such as '2008/09-Q1'; raise PeriodError if it is not one."""
+        return cls.for_span(periods.parse(code))
+
+    @property
+    def span(self) -> periods.PeriodSpan:
+        return periods.PeriodSpan(self.start, self.kind)
+
+    @property
+    def code(self) -> str:
+        return self.span.code
+
+    @property
+    def label(self) -> str:
+        return self.span.label
+
+    @property
+    def financial_year(self) -> int:
+        return self.span.financial_year
+
+    def clean(self):
+        try:
+            span = periods.PeriodSpan(self.start, self.kind)
+        except periods.PeriodError as error:
+            raise ValidationError({"start": str(error)}) from None
+        self.end = span.end
+
+
+class Plan(models.Model):
+    """An action plan agreed by a partnership: an LAA target plan or a service action plan."""
+
+    class Kind(models.TextChoices):
+        LAA_TARGET = "laa", "LAA target action plan"
+        SERVICE = "service", "Service action plan"
+
+    class Frequency(models.TextChoices):
+        QUARTERLY = periods.QUARTER, "Quarterly"
+        SIX_MONTHLY = periods.HALF, "Six-monthly"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reference = models.CharField(max_length=40, unique=True, help_text="For example NI 152.")
+    title = models.CharField(max_length=300)
+    lead_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="led_plans", verbose_name="lead partner"
+    )
+    theme = models.TextField(blank=True, help_text="Sustainable community strategy theme.")
+    strategy_priority = models.TextField(blank=True, help_text="Sustainable community strategy priority.")
+    reporting_frequency = models.CharField(max_length=10, choices=Frequency.choices)
+    first_year = year_field()
+    last_year = year_field()
+    introduction = models.TextField(blank=True, help_text="Text printed under the title.")
+    staffing_establishment = models.PositiveIntegerField(null=True, blank=True)
+    is_active = models.BooleanField(default=True, help_text="Inactive plans get no new reporting rounds.")
+    history_note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["reference"]
+        constraints = [
+            models.CheckConstraint(condition=Q(last_year__gte=models.F("first_year")), name="plan_years_in_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("plan_detail", args=[self.pk])
+
+    @property
+    def years(self) -> list[int]:
+        """Return the start years of the financial years the plan covers."""
+        return list(range(self.first_year, self.last_year + 1))
+
+    @property
+    def years_label(self) -> str:
+        if self.first_year == self.last_year:
+            return periods.year_label(self.first_year)
+        return f"{periods.year_label(self.first_year)} to {periods.year_label(self.last_year)}"
+
+    def covers_year(self, year: int) -> bool:
+        return self.first_year <= year <= self.last_year
+
+    def clean(self):
+        if self.first_year and self.last_year and self.last_year < self.first_year:
+            raise ValidationError({"last_year": "The last year cannot come before the first year."})
+
+
+class PlanRole(models.Model):
+    """A named role in a plan's header: technical data expert, indicator owner, strategic director."""
+
+    class Role(models.TextChoices):
+        DATA_EXPERT = "data_expert", "Technical data expert"
+        INDICATOR_OWNER = "indicator_owner", "Indicator owner (sign off)"
+        STRATEGIC_DIRECTOR = "strategic_director", "Strategic director"
+        DIVISIONAL_DIRECTOR = "divisional_director", "Divisional director"
+        PORTFOLIO_HOLDER = "portfolio_holder", "Lead portfolio holder"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="plan_roles")
+    position = models.PositiveSmallIntegerField(default=0)
+    responsibility = models.CharField(max_length=200, blank=True, help_text="What the person leads.")
+    note = models.CharField(max_length=200, blank=True, help_text="Printed after the names, as in the plan.")
+
+    class Meta:
+        ordering = ["plan", "role", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "role", "person"], name="planrole_unique_person_per_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.person}"
+
+
+class Section(models.Model):
+    """A headed part of a plan, in the plan's order; structured sections also show their table."""
+
+    class Kind(models.TextChoices):
+        NARRATIVE = "narrative", "Narrative"
+        TARGET = "target", "Target and its indicator"
+        DELIVERY_PLAN = "delivery_plan", "Delivery plan (actions)"
+        INDICATORS = "indicators", "Performance indicators"
+        FUNDING = "funding", "Funding and planned spend"
+        BUDGET = "budget", "Medium-term budget table"
+        RISKS = "risks", "Risk assessment"
+        HEADER = "header", "Header roles"
+        MANAGEMENT = "management", "Management structure"
+        OBJECTIVES = "objectives", "Corporate objectives and outcomes"
+        PRIORITIES = "priorities", "Service priorities"
+        KEY_MEASURES = "key_measures", "Appendix of key measures"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="subsections"
+    )
+    position = models.PositiveSmallIntegerField()
+    number = models.CharField(max_length=10, blank=True, help_text="As numbered in the plan: 1, 2, 4.")
+    heading = models.CharField(max_length=300)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NARRATIVE)
+    prompt = models.TextField(blank=True, help_text="The plan template's guidance or question.")
+    body = models.TextField(
+        blank=True,
+        help_text="Paragraphs separated by a blank line; '- ' starts a bullet (indent two spaces to nest); "
+        "'### ' starts a sub-heading.",
+    )
+
+    class Meta:
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "parent", "position"], name="section_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return f"{self.number}: {self.heading}" if self.number else self.heading
+
+    @property
+    def anchor(self) -> str:
+        return f"section-{self.pk}"
+
+
+class CorporateObjective(models.Model):
+    """One of the council's corporate plan objectives (1 to 4) that service priorities contribute to."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    title = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class CorporateOutcome(models.Model):
+    """A lettered outcome of a corporate objective: 1A to 4E."""
+
+    objective = models.ForeignKey(CorporateObjective, on_delete=models.CASCADE, related_name="outcomes")
+    letter = models.CharField(max_length=2)
+    text = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["objective__number", "letter"]
+        constraints = [
+            models.UniqueConstraint(fields=["objective", "letter"], name="outcome_unique_letter"),
+        ]
+
+    def __str__(self):
+        return f"{self.objective.number}{self.letter}"
+
+
+class Priority(models.Model):
+    """A service plan's priority; its key activities are the plan's delivery actions."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="priorities")
+    number = models.PositiveSmallIntegerField()
+    details = models.TextField(verbose_name="details of service priority")
+    impact = models.TextField(blank=True, verbose_name="impact on local community")
+    groups_affected = models.TextField(blank=True, verbose_name="groups of service users affected")
+    activities_intro = models.TextField(blank=True, help_text="Text printed above the key activities.")
+
+    class Meta:
+        ordering = ["plan", "number"]
+        verbose_name_plural = "priorities"
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="priority_unique_number")]
+
+    def __str__(self):
+        return f"Priority {self.number}"
+
+
+class ObjectiveContribution(models.Model):
+    """Whether a priority contributes to a corporate objective, and to which of its outcomes."""
+
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="contributions")
+    objective = models.ForeignKey(CorporateObjective, on_delete=models.PROTECT)
+    contributes = models.BooleanField()
+    outcomes = models.ManyToManyField(CorporateOutcome, blank=True)
+    outcomes_text = models.TextField(
+        blank=True, help_text="Outcomes as the plan words them, when they are not the lettered outcomes."
+    )
+
+    class Meta:
+        ordering = ["priority", "objective__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["priority", "objective"], name="contribution_unique_objective"),
+        ]
+
+    def __str__(self):
+        return f"{self.priority} to objective {self.objective.number}"
+
+
+class ActionGroup(models.Model):
+    """A heading that groups delivery actions, such as 'Integrated support actions'."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="action_groups")
+    title = models.CharField(max_length=200)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class DeliveryAction(models.Model):
+    """A delivery action, or a key activity of a service priority, on which a lead officer reports."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
+    position = models.PositiveSmallIntegerField()
+    reference = models.CharField(max_length=20, blank=True)
+    group = models.ForeignKey(
+        ActionGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
+    priority = models.ForeignKey(
+        Priority, null=True, blank=True, on_delete=models.CASCADE, related_name="key_activities"
+    )
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True, help_text="Same markup as section bodies.")
+    client_group = models.CharField(max_length=300, blank=True)
+    on_flow = models.BooleanField(default=False, help_text="Reduces the numbers coming on to the register.")
+    flow_time = models.BooleanField(default=False, help_text="Reduces the time people stay on the register.")
+    off_flow = models.BooleanField(default=False, help_text="Increases the numbers coming off the register.")
+    link_to_other_plans = models.CharField(max_length=300, blank=True)
+    lead_organisations = models.ManyToManyField(Organisation, blank=True, related_name="led_actions")
+    lead_officer = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_actions",
+        help_text="The person who reports progress.",
+    )
+    lead_text = models.CharField(
+        max_length=300, blank=True, help_text="The lead as the plan words it: 'LSC/CCC', 'Multiple Leads'."
+    )
+    planning_note = models.TextField(blank=True, help_text="A note agreed with the plan, shown with progress.")
+    timescale = models.CharField(max_length=200, blank=True)
+    performance_measures = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "position"], name="action_unique_position"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def flow_categories(self) -> list[str]:
+        """Return the flow categories in the plan's own order and words."""
+        names = [("Off flow", self.off_flow), ("Flow time", self.flow_time), ("On flow", self.on_flow)]
+        return [name for name, chosen in names if chosen]
+
+    @property
+    def flow_label(self) -> str:
+        return "/".join(name.upper() for name in self.flow_categories)
+
+    def clean(self):
+        if self.priority_id and self.plan_id and self.priority.plan_id != self.plan_id:
+            raise ValidationError({"priority": "Choose a priority of the same plan."})
+        if self.group_id and self.plan_id and self.group.plan_id != self.plan_id:
+            raise ValidationError({"group": "Choose a group heading of the same plan."})
+
+
+class ActionTarget(models.Model):
+    """An action's output target for one financial year. No row means no target: blank is not zero."""
+
+    action = models.ForeignKey(DeliveryAction, on_delete=models.CASCADE, related_name="targets")
+    year = year_field()
+    value = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal(0))])
+
+    class Meta:
+        ordering = ["action", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "year"], name="actiontarget_unique_year"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="actiontarget_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{periods.year_label(self.year)}: {self.value}"
+
+    def clean(self):
+        if self.action_id and not self.action.plan.covers_year(self.year):
+            raise ValidationError({"year": f"{self.action.plan.reference} does not cover {periods.year_label(self.year)}."})
+
+
+class KeyMeasure(models.Model):
+    """A row of a service plan's appendix of key performance measures and targets."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="key_measures")
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="key_measures")
+    position = models.PositiveSmallIntegerField()
+    measure = models.TextField()
+    target = models.TextField(blank=True)
+    objectives = models.ManyToManyField(CorporateObjective, blank=True)
+    outcomes = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["plan", "position"]
+        constraints = [models.UniqueConstraint(fields=["plan", "position"], name="keymeasure_unique_position")]
+
+    def __str__(self):
+        return self.measure
+
+
+class Risk(models.Model):
+    """A risk to the plan, its mitigation, and the register's owner, likelihood and impact."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="risks")
+    position = models.PositiveSmallIntegerField()
+    reference = models.CharField(max_length=20, blank=True)
+    risk = models.TextField()
+    mitigation = models.TextField(blank=True, verbose_name="mitigating action")
+    owner = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="risks")
+    likelihood = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)], help_text="1 to 5."
+    )
+    impact = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)], help_text="1 to 5."
+    )
+    review_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "position"], name="risk_unique_position"),
+            models.CheckConstraint(condition=Q(likelihood__gte=1, likelihood__lte=5), name="risk_likelihood_1_to_5"),
+            models.CheckConstraint(condition=Q(impact__gte=1, impact__lte=5), name="risk_impact_1_to_5"),
+        ]
+
+    def __str__(self):
+        return self.risk[:80]
+
+    @property
+    def score(self) -> int | None:
+        """Return likelihood times impact, or None until both are assessed."""
+        if self.likelihood is None or self.impact is None:
+            return None
+        return self.likelihood * self.impact
