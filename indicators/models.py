@@ -128,7 +128,6 @@ class PlanIndicator(models.Model):
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.SUPPORTING)
     position = models.PositiveSmallIntegerField(default=0)
     success_criteria = models.TextField(blank=True)
-    target_information = models.TextField(blank=True)
 
     class Meta:
         ordering = ["plan", "position"]
