@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from funding import models
+
+
+class FundingAmountInline(admin.TabularInline):
+    model = models.FundingAmount
+    extra = 0
+
+
+@admin.register(models.FundingLine)
+class FundingLineAdmin(admin.ModelAdmin):
+    list_display = ["name", "plan", "position", "comment"]
+    list_filter = ["plan"]
+    search_fields = ["name", "comment"]
+    inlines = [FundingAmountInline]
+
+
+class BudgetYearInline(admin.TabularInline):
+    model = models.BudgetYear
+    extra = 0
+
+
+class BudgetEntryInline(admin.TabularInline):
+    model = models.BudgetEntry
+    extra = 0
+
+
+@admin.register(models.BudgetTable)
+class BudgetTableAdmin(admin.ModelAdmin):
+    list_display = ["plan", "title", "unit_label"]
+    search_fields = ["plan__reference", "title"]
+    inlines = [BudgetYearInline, BudgetEntryInline]

@@ -1,0 +1,124 @@
+from django.contrib import admin
+
+from plans import models
+
+
+@admin.register(models.Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["short_name", "name"]
+    search_fields = ["short_name", "name"]
+
+
+@admin.register(models.Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "job_title", "organisation", "user", "email"]
+    list_filter = ["organisation"]
+    search_fields = ["name", "job_title", "email", "user__username"]
+    autocomplete_fields = ["organisation", "user"]
+
+
+@admin.register(models.Period)
+class PeriodAdmin(admin.ModelAdmin):
+    list_display = ["label", "kind", "start", "end"]
+    list_filter = ["kind"]
+    readonly_fields = ["end"]
+    search_fields = ["start"]
+
+
+class PlanRoleInline(admin.TabularInline):
+    model = models.PlanRole
+    extra = 0
+    autocomplete_fields = ["person"]
+
+
+class SectionInline(admin.StackedInline):
+    model = models.Section
+    extra = 0
+    fields = [("position", "number", "kind"), "heading", "parent", "prompt", "body"]
+    show_change_link = True
+
+
+@admin.register(models.Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["reference", "title", "kind", "lead_organisation", "reporting_frequency", "years_label", "is_active"]
+    list_filter = ["kind", "reporting_frequency", "lead_organisation", "is_active"]
+    search_fields = ["reference", "title", "theme"]
+    autocomplete_fields = ["lead_organisation"]
+    inlines = [PlanRoleInline, SectionInline]
+
+
+@admin.register(models.Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["title", "plan", "kind", "position", "parent"]
+    list_filter = ["plan", "kind"]
+    search_fields = ["heading", "body"]
+
+
+class ActionTargetInline(admin.TabularInline):
+    model = models.ActionTarget
+    extra = 0
+
+
+@admin.register(models.DeliveryAction)
+class DeliveryActionAdmin(admin.ModelAdmin):
+    list_display = ["title", "plan", "position", "flow_label", "lead_text", "lead_officer"]
+    list_filter = ["plan", "on_flow", "flow_time", "off_flow", "lead_organisations"]
+    search_fields = ["title", "description", "client_group", "lead_text", "lead_officer__name"]
+    autocomplete_fields = ["lead_officer", "lead_organisations"]
+    list_select_related = ["plan", "lead_officer"]
+    inlines = [ActionTargetInline]
+
+
+@admin.register(models.ActionGroup)
+class ActionGroupAdmin(admin.ModelAdmin):
+    list_display = ["title", "plan"]
+    list_filter = ["plan"]
+    search_fields = ["title"]
+
+
+class KeyActivityInline(admin.StackedInline):
+    model = models.DeliveryAction
+    fk_name = "priority"
+    extra = 0
+    fields = [("position", "reference"), "title", "description", "timescale", "performance_measures", "lead_officer"]
+    autocomplete_fields = ["lead_officer"]
+
+
+class ContributionInline(admin.TabularInline):
+    model = models.ObjectiveContribution
+    extra = 0
+    filter_horizontal = ["outcomes"]
+
+
+@admin.register(models.Priority)
+class PriorityAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "plan", "details"]
+    list_filter = ["plan"]
+    search_fields = ["details"]
+    inlines = [KeyActivityInline, ContributionInline]
+
+
+class OutcomeInline(admin.TabularInline):
+    model = models.CorporateOutcome
+    extra = 0
+
+
+@admin.register(models.CorporateObjective)
+class CorporateObjectiveAdmin(admin.ModelAdmin):
+    list_display = ["number", "title"]
+    inlines = [OutcomeInline]
+
+
+@admin.register(models.KeyMeasure)
+class KeyMeasureAdmin(admin.ModelAdmin):
+    list_display = ["measure", "plan", "priority", "target"]
+    list_filter = ["plan"]
+    search_fields = ["measure", "target"]
+
+
+@admin.register(models.Risk)
+class RiskAdmin(admin.ModelAdmin):
+    list_display = ["risk", "plan", "owner", "likelihood", "impact", "score", "review_date"]
+    list_filter = ["plan", "likelihood", "impact"]
+    search_fields = ["risk", "mitigation"]
+    autocomplete_fields = ["owner"]
