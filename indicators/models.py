@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from plans import periods
 from plans.models import Period, Person, Plan, year_field
@@ -142,6 +144,16 @@ class PlanIndicator(models.Model):
         return f"{self.plan.reference}: {self.indicator} ({self.get_role_display()})"
 
 
+class EntryStatus(models.TextChoices):
+    """Where a reported entry (an action's progress or an indicator's value) stands in its return."""
+
+    NOT_STARTED = "not_started", "Not started"
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned with comments"
+    SIGNED_OFF = "signed_off", "Signed off"
+
+
 class IndicatorValue(models.Model):
     """An indicator's value for one period: one fact, stored once, whichever plans show it."""
 
@@ -149,9 +161,19 @@ class IndicatorValue(models.Model):
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="indicator_values")
     value = models.DecimalField(**VALUE_DIGITS)
     commentary = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=EntryStatus.choices, default=EntryStatus.DRAFT)
+    outlier_confirmed = models.BooleanField(
+        default=False, help_text="The data expert confirmed a value far outside the indicator's history."
+    )
     is_illustrative = models.BooleanField(
         default=False, help_text="Demonstration figure, not a published statistic."
     )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, help_text="Goes up with every save; refuses stale edits.")
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["indicator", "period__start"]
@@ -160,10 +182,19 @@ class IndicatorValue(models.Model):
     def __str__(self):
         return f"{self.indicator.code} {self.period}: {self.value}"
 
+    @property
+    def is_signed_off(self) -> bool:
+        return self.status == EntryStatus.SIGNED_OFF
+
+    @property
+    def is_provisional(self) -> bool:
+        """Return True while the figure has not been signed off by the indicator's owner."""
+        return not self.is_signed_off
+
     def clean(self):
         if self.indicator_id is None or self.value is None:
             return
         low, high = self.indicator.value_bounds()
-        if low is not None and self.value < low or high is not None and self.value > high:
+        if (low is not None and self.value < low) or (high is not None and self.value > high):
             raise ValidationError({"value": f"Enter a value from {low} to {high}." if high is not None
                                    else f"Enter a value of {low} or more."})

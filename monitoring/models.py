@@ -1,1 +1,174 @@
-"""The reporting cycle: rounds, returns, progress and sign-off (see issue 3)."""
+"""The reporting cycle: rounds, returns, progress on actions, the moves of the workflow, and reminders."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from indicators.models import EntryStatus
+from plans.models import DeliveryAction, Period, Person, Plan
+
+
+class ReportingRound(models.Model):
+    """A reporting round for one period: every active plan reporting at that frequency gets a return."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    period = models.OneToOneField(Period, on_delete=models.PROTECT, related_name="reporting_round")
+    due_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period__start"]
+
+    def __str__(self):
+        return f"Round {self.period.label}"
+
+    def get_absolute_url(self):
+        return reverse("round_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def is_overdue(self, today=None) -> bool:
+        return self.is_open and (today or timezone.localdate()) > self.due_date
+
+
+class Return(models.Model):
+    """One plan's return for one round: progress on its actions and its indicators' values."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        SIGNED_OFF = "signed_off", "Signed off"
+
+    round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="returns")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="returns")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    is_illustrative = models.BooleanField(default=False, help_text="Demonstration data, not a real return.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-round__period__start", "plan__reference"]
+        constraints = [models.UniqueConstraint(fields=["round", "plan"], name="return_unique_plan_per_round")]
+
+    def __str__(self):
+        return f"{self.plan.reference} {self.round.period.label}"
+
+    def get_absolute_url(self):
+        return reverse("return_detail", args=[self.pk])
+
+    @property
+    def period(self) -> Period:
+        return self.round.period
+
+    @property
+    def is_signed_off(self) -> bool:
+        return self.status == self.Status.SIGNED_OFF
+
+    @property
+    def is_editable(self) -> bool:
+        """Return True while progress and values may still change: round open, not signed off."""
+        return self.round.is_open and not self.is_signed_off
+
+
+class ProgressReport(models.Model):
+    """A lead officer's progress on one action for one return."""
+
+    class Rag(models.TextChoices):
+        RED = "red", "Red"
+        AMBER = "amber", "Amber"
+        GREEN = "green", "Green"
+
+    report = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="progress_reports")
+    action = models.ForeignKey(DeliveryAction, on_delete=models.PROTECT, related_name="progress_reports")
+    status = models.CharField(max_length=12, choices=EntryStatus.choices, default=EntryStatus.DRAFT)
+    narrative = models.TextField(blank=True)
+    rag = models.CharField(max_length=5, choices=Rag.choices, blank=True, verbose_name="RAG status")
+    outputs_achieved = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal(0))],
+        help_text="Outputs achieved in this period.",
+    )
+    reviewer_comment = models.TextField(blank=True, help_text="Why the indicator owner sent it back.")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, help_text="Goes up with every save; refuses stale edits.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "action__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "action"], name="progress_unique_action_per_return"),
+            models.CheckConstraint(
+                condition=Q(outputs_achieved__gte=0) | Q(outputs_achieved__isnull=True), name="progress_outputs_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.action} – {self.report}"
+
+    @property
+    def is_signed_off(self) -> bool:
+        return self.status == EntryStatus.SIGNED_OFF
+
+
+class WorkflowEvent(models.Model):
+    """A recorded move of the workflow: who moved what, from which status to which, when and why."""
+
+    report = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="events")
+    progress = models.ForeignKey(ProgressReport, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    indicator_value = models.ForeignKey(
+        "indicators.IndicatorValue", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    move = models.CharField(max_length=20)
+    from_status = models.CharField(max_length=12)
+    to_status = models.CharField(max_length=12)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.move}: {self.from_status} -> {self.to_status}"
+
+
+class ReminderSent(models.Model):
+    """A reminder already sent, so that the daily reminder run sends each one once."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "Round opened"
+        DUE_SOON = "due_soon", "Due in 7 days"
+        OVERDUE = "overdue", "Overdue"
+
+    round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="reminders")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["round", "person", "kind"], name="reminder_sent_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.person} ({self.round})"

@@ -135,7 +135,6 @@ class Plan(models.Model):
     introduction = models.TextField(blank=True, help_text="Text printed under the title.")
     staffing_establishment = models.PositiveIntegerField(null=True, blank=True)
     is_active = models.BooleanField(default=True, help_text="Inactive plans get no new reporting rounds.")
-    history_note = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["reference"]

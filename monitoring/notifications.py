@@ -1,0 +1,131 @@
+"""Emails of the reporting cycle, sent through Django's email framework (console by default, SMTP in production).
+
+Round-opened, due-soon and overdue reminders are recorded in ReminderSent so that each person gets each one
+once, however often the daily reminder command runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from indicators.models import EntryStatus, IndicatorValue, PlanIndicator
+from monitoring.models import ProgressReport, ReminderSent, ReportingRound, Return
+from plans.models import DeliveryAction, Person
+
+logger = logging.getLogger(__name__)
+
+DUE_SOON_DAYS = 7
+
+
+def _send(person: Person, subject: str, template: str, context: dict) -> bool:
+    address = person.contact_email()
+    if not address:
+        logger.warning("No email address for %s; %r not sent.", person, subject)
+        return False
+    body = render_to_string(f"monitoring/email/{template}.txt", {**context, "person": person, "site_url": settings.SITE_URL})
+    send_mail(f"Partnership Monitor: {subject}", body, None, [address])
+    return True
+
+
+def _once(reporting_round: ReportingRound, person: Person, kind: str) -> bool:
+    """Record that the reminder is going out; return False if it already went."""
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(round=reporting_round, person=person, kind=kind)
+    except IntegrityError:
+        return False
+    return True
+
+
+def reporters(returns) -> dict[Person, list[Return]]:
+    """Return each lead officer and data expert of the returns' plans, with the returns they report in."""
+    plan_returns = {report.plan_id: report for report in returns}
+    people: dict[Person, list[Return]] = {}
+    for action in DeliveryAction.objects.filter(plan__in=plan_returns, lead_officer__isnull=False).select_related(
+        "lead_officer__user"
+    ):
+        people.setdefault(action.lead_officer, []).append(plan_returns[action.plan_id])
+    for link in PlanIndicator.objects.filter(plan__in=plan_returns, indicator__data_expert__isnull=False).select_related(
+        "indicator__data_expert__user"
+    ):
+        people.setdefault(link.indicator.data_expert, []).append(plan_returns[link.plan_id])
+    return {person: sorted(set(found), key=lambda r: r.plan.reference) for person, found in people.items()}
+
+
+def round_opened(reporting_round: ReportingRound) -> int:
+    returns = list(reporting_round.returns.select_related("plan"))
+    sent = 0
+    for person, their_returns in reporters(returns).items():
+        if _once(reporting_round, person, ReminderSent.Kind.OPENED):
+            sent += _send(person, f"reporting round {reporting_round.period.label} is open", "round_opened", {
+                "round": reporting_round, "returns": their_returns, "link": reverse("my_returns"),
+            })
+    return sent
+
+
+def outstanding_people(reporting_round: ReportingRound) -> set[Person]:
+    """Return the people who still have progress or values to submit in the round."""
+    returns = list(reporting_round.returns.exclude(status=Return.Status.SIGNED_OFF).select_related("plan"))
+    submitted_actions = set(
+        ProgressReport.objects.filter(report__in=returns, status__in=[EntryStatus.SUBMITTED, EntryStatus.SIGNED_OFF])
+        .values_list("action_id", flat=True)
+    )
+    people = {
+        action.lead_officer
+        for action in DeliveryAction.objects.filter(plan__in=[r.plan_id for r in returns], lead_officer__isnull=False)
+        .select_related("lead_officer__user")
+        if action.pk not in submitted_actions
+    }
+    submitted_indicators = set(
+        IndicatorValue.objects.filter(
+            period=reporting_round.period_id, status__in=[EntryStatus.SUBMITTED, EntryStatus.SIGNED_OFF]
+        ).values_list("indicator_id", flat=True)
+    )
+    people |= {
+        link.indicator.data_expert
+        for link in PlanIndicator.objects.filter(plan__in=[r.plan_id for r in returns], indicator__data_expert__isnull=False)
+        .select_related("indicator__data_expert__user")
+        if link.indicator_id not in submitted_indicators
+    }
+    return people
+
+
+def send_due_reminders(today: date | None = None) -> dict[str, int]:
+    """Send due-in-7-days and overdue reminders for open rounds, each to each person once."""
+    today = today or timezone.localdate()
+    counts = {ReminderSent.Kind.DUE_SOON: 0, ReminderSent.Kind.OVERDUE: 0}
+    for reporting_round in ReportingRound.objects.filter(status=ReportingRound.Status.OPEN).select_related("period"):
+        if today > reporting_round.due_date:
+            kind, subject = ReminderSent.Kind.OVERDUE, f"your {reporting_round.period.label} return is overdue"
+        elif reporting_round.due_date - today <= timedelta(days=DUE_SOON_DAYS):
+            kind, subject = ReminderSent.Kind.DUE_SOON, f"your {reporting_round.period.label} return is due soon"
+        else:
+            continue
+        for person in outstanding_people(reporting_round):
+            if _once(reporting_round, person, kind):
+                counts[kind] += _send(person, subject, kind, {"round": reporting_round, "link": reverse("my_returns")})
+    return counts
+
+
+def return_sent_back(report: Return, officers, comment: str) -> int:
+    return sum(
+        _send(person, f"{report} returned for amendment", "returned", {"report": report, "comment": comment,
+                                                                        "link": reverse("my_returns")})
+        for person in officers
+    )
+
+
+def return_signed_off(report: Return) -> int:
+    people = reporters([report])
+    return sum(
+        _send(person, f"{report} signed off", "signed_off", {"report": report, "link": report.get_absolute_url()})
+        for person in people
+    )

@@ -1,0 +1,293 @@
+"""Writes of the reporting cycle. Each is keyword-only, atomic, checks the user on the object, and either
+completes or changes nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from indicators import performance
+from indicators.models import EntryStatus, Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
+from monitoring import notifications, permissions
+from monitoring.models import ProgressReport, ReportingRound, Return, WorkflowEvent
+from monitoring.workflow import Move, WorkflowError, make_move
+from plans import periods
+from plans.models import DeliveryAction, Period, Person, Plan
+
+STALE_EDIT = (
+    "Someone else saved this entry after you opened it. Your changes have not been saved: they are still in "
+    "the form below. Check the latest version, then save again."
+)
+LOCKED = "This return has been signed off and is locked. A performance officer can reopen it, giving a reason."
+ROUND_CLOSED = "The reporting round for this period is closed."
+NOT_YOURS = "You can only report on actions you lead."
+NOT_YOUR_INDICATOR = "You can only enter values for indicators you look after."
+NOT_YOUR_PLAN = "Only an indicator owner of this plan can do that."
+NOT_PERFORMANCE_OFFICER = "Only a performance officer can do that."
+REASON_REQUIRED = "Give the reason for reopening this signed-off return."
+COMMENT_REQUIRED = "Say what needs to change, so that the officers know what to amend."
+OFFICERS_REQUIRED = "Choose at least one officer to send the return back to."
+OUTLIER_WARNING = (
+    "This value is far outside this indicator's previous values. Check it, then tick the box to confirm it is right."
+)
+COMMENTARY_REQUIRED = "Explain why the value misses its target of {target}."
+
+
+class StaleEdit(Exception):
+    """Another save reached the entry first; the caller keeps what the user typed and says so."""
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise PermissionDenied(message)
+
+
+def _require_editable(report: Return) -> None:
+    if report.is_signed_off:
+        raise WorkflowError(LOCKED)
+    if not report.round.is_open:
+        raise WorkflowError(ROUND_CLOSED)
+
+
+def _bump_version(model, pk: int, version: int) -> None:
+    """Claim the row for this save, or raise StaleEdit if another save changed it since `version` was read.
+
+    A conditional UPDATE takes the row's write lock (on PostgreSQL the row, on SQLite the database), so of two
+    concurrent saves of the same version exactly one succeeds, on both databases.
+    """
+    if model.objects.filter(pk=pk, version=version).update(version=F("version") + 1) != 1:
+        raise StaleEdit(STALE_EDIT)
+
+
+# Rounds ---------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def round_open(*, period: Period, due_date: date, user) -> ReportingRound:
+    """Open a round for the period and create one return for each active plan reporting at its frequency."""
+    _require(permissions.is_performance_officer(user), NOT_PERFORMANCE_OFFICER)
+    if period.kind not in (periods.QUARTER, periods.HALF):
+        raise ValidationError({"period": "Choose a quarter (2008/09-Q1) or a half year (2012/13-H1)."})
+    if due_date < period.end:
+        raise ValidationError(
+            {"due_date": f"The due date must be on or after the period's last day, {period.end:%-d %B %Y}."}
+        )
+    if ReportingRound.objects.filter(period=period).exists():
+        raise ValidationError({"period": f"A round for {period.label} has already been opened."})
+    plans = list(
+        Plan.objects.filter(
+            is_active=True, reporting_frequency=period.kind,
+            first_year__lte=period.financial_year, last_year__gte=period.financial_year,
+        )
+    )
+    if not plans:
+        raise ValidationError({"period": f"No active plan reports {period.get_kind_display().lower()}ly in {period.label}."})
+    reporting_round = ReportingRound.objects.create(period=period, due_date=due_date, opened_by=user)
+    Return.objects.bulk_create(Return(round=reporting_round, plan=plan) for plan in plans)
+    transaction.on_commit(lambda: notifications.round_opened(reporting_round))
+    return reporting_round
+
+
+@transaction.atomic
+def round_close(*, reporting_round: ReportingRound, user) -> None:
+    _require(permissions.is_performance_officer(user), NOT_PERFORMANCE_OFFICER)
+    if not reporting_round.is_open:
+        raise WorkflowError("This round is already closed.")
+    reporting_round.status = ReportingRound.Status.CLOSED
+    reporting_round.closed_at = timezone.now()
+    reporting_round.save(update_fields=["status", "closed_at"])
+
+
+# Progress on actions ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def progress_save(
+    *, report: Return, action: DeliveryAction, user, narrative: str, rag: str, outputs_achieved: Decimal | None,
+    version: int | None, submit: bool,
+) -> ProgressReport:
+    """Save an action's progress as draft, or submit it; refuse a stale or unauthorised save."""
+    report = Return.objects.select_related("round").get(pk=report.pk)
+    _require(action.plan_id == report.plan_id and permissions.leads_action(user, action), NOT_YOURS)
+    _require_editable(report)
+    progress = ProgressReport.objects.filter(report=report, action=action).first()
+    if progress is None:
+        if version:
+            raise StaleEdit(STALE_EDIT)
+        progress = ProgressReport(report=report, action=action, status=EntryStatus.NOT_STARTED)
+    else:
+        if version != progress.version:
+            raise StaleEdit(STALE_EDIT)
+        _bump_version(ProgressReport, progress.pk, progress.version)
+        progress.version += 1
+    event = make_move(progress, Move.SUBMIT if submit else Move.SAVE_DRAFT, report=report, user=user)
+    if submit and not narrative.strip():
+        raise ValidationError({"narrative": "Describe the progress made before you submit."})
+    if submit and not rag:
+        raise ValidationError({"rag": "Choose a RAG status before you submit."})
+    progress.narrative, progress.rag, progress.outputs_achieved = narrative, rag, outputs_achieved
+    progress.updated_by = user
+    progress.full_clean(exclude=["report", "action"])
+    try:
+        with transaction.atomic():
+            progress.save()
+    except IntegrityError:
+        raise StaleEdit(STALE_EDIT) from None
+    event.progress = progress
+    event.save()
+    return progress
+
+
+# Indicator values -----------------------------------------------------------------------------------------
+
+
+def target_for(indicator: Indicator, period: Period) -> Decimal | None:
+    target = IndicatorTarget.objects.filter(indicator=indicator, year=period.financial_year).first()
+    return target.value if target else None
+
+
+@transaction.atomic
+def indicator_value_save(
+    *, report: Return, indicator: Indicator, user, raw_value: str, commentary: str, version: int | None,
+    confirm_outlier: bool, submit: bool,
+) -> IndicatorValue:
+    """Check and save the period's value of one indicator of the return's plan."""
+    report = Return.objects.select_related("round__period").get(pk=report.pk)
+    in_plan = PlanIndicator.objects.filter(plan=report.plan_id, indicator=indicator).exists()
+    _require(in_plan and permissions.is_data_expert_for(user, indicator), NOT_YOUR_INDICATOR)
+    _require_editable(report)
+    period = report.round.period
+    existing = IndicatorValue.objects.filter(indicator=indicator, period=period).first()
+    if existing is not None and existing.is_signed_off:
+        raise WorkflowError(LOCKED)
+    try:
+        value = performance.parse_value(indicator, raw_value)
+    except ValidationError as error:
+        raise ValidationError({"value": error.messages}) from None
+    history = list(
+        IndicatorValue.objects.filter(indicator=indicator, period__kind=period.kind)
+        .exclude(period=period).values_list("value", flat=True)
+    )
+    if performance.is_outlier(value, history) and not confirm_outlier:
+        raise ValidationError({"confirm_outlier": OUTLIER_WARNING}, code="outlier")
+    target = target_for(indicator, period)
+    if performance.misses_target(indicator, value, target) and not commentary.strip():
+        raise ValidationError({"commentary": COMMENTARY_REQUIRED.format(target=indicator.format_value(target))})
+    if existing is None:
+        if version:
+            raise StaleEdit(STALE_EDIT)
+        entry = IndicatorValue(indicator=indicator, period=period, status=EntryStatus.NOT_STARTED)
+    else:
+        if version != existing.version:
+            raise StaleEdit(STALE_EDIT)
+        _bump_version(IndicatorValue, existing.pk, existing.version)
+        entry = existing
+        entry.version += 1
+    event = make_move(entry, Move.SUBMIT if submit else Move.SAVE_DRAFT, report=report, user=user)
+    entry.value, entry.commentary, entry.entered_by = value, commentary, user
+    entry.outlier_confirmed = confirm_outlier and performance.is_outlier(value, history)
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        raise StaleEdit(STALE_EDIT) from None
+    event.indicator_value = entry
+    event.save()
+    return entry
+
+
+# Review, sign-off and reopening ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def return_send_back(*, report: Return, user, officers: list[Person], comment: str) -> list[ProgressReport]:
+    """Send the named officers' progress back with the owner's comments; they see them on their page."""
+    report = Return.objects.select_for_update().select_related("round").get(pk=report.pk)
+    _require(permissions.signs_off_plan(user, report.plan), NOT_YOUR_PLAN)
+    _require_editable(report)
+    if not officers:
+        raise ValidationError({"officers": OFFICERS_REQUIRED})
+    if not comment.strip():
+        raise ValidationError({"comment": COMMENT_REQUIRED})
+    entries = list(
+        ProgressReport.objects.filter(report=report, action__lead_officer__in=officers)
+        .exclude(status=EntryStatus.RETURNED).select_related("action")
+    )
+    if not entries:
+        raise ValidationError({"officers": "Those officers have nothing in this return to send back yet."})
+    for entry in entries:
+        event = make_move(entry, Move.SEND_BACK, report=report, user=user, comment=comment)
+        entry.reviewer_comment = comment
+        entry.version += 1
+        entry.save()
+        event.save()
+    transaction.on_commit(lambda: notifications.return_sent_back(report, officers, comment))
+    return entries
+
+
+def sign_off_blockers(report: Return) -> list[str]:
+    """Return what still stops the return being signed off, in words; an empty list means it can be."""
+    actions = DeliveryAction.objects.filter(plan=report.plan_id)
+    submitted = set(
+        ProgressReport.objects.filter(report=report, status=EntryStatus.SUBMITTED).values_list("action_id", flat=True)
+    )
+    blockers = [f"Progress on “{action.title}” has not been submitted." for action in actions if action.pk not in submitted]
+    unsubmitted_values = IndicatorValue.objects.filter(
+        period=report.round.period_id, indicator__plan_links__plan=report.plan_id
+    ).exclude(status=EntryStatus.SUBMITTED).select_related("indicator")
+    blockers += [
+        f"The value of {value.indicator.code or value.indicator.name} has not been submitted." for value in unsubmitted_values
+    ]
+    return blockers
+
+
+@transaction.atomic
+def return_sign_off(*, report: Return, user) -> Return:
+    """Sign the return off and lock it, with every progress entry and indicator value in it."""
+    report = Return.objects.select_for_update().select_related("round__period", "plan").get(pk=report.pk)
+    _require(permissions.signs_off_plan(user, report.plan), NOT_YOUR_PLAN)
+    if not report.round.is_open:
+        raise WorkflowError(ROUND_CLOSED)
+    if blockers := sign_off_blockers(report):
+        raise WorkflowError("This return cannot be signed off yet. " + " ".join(blockers))
+    events = [make_move(report, Move.SIGN_OFF, report=report, user=user)]
+    report.signed_off_by, report.signed_off_at = user, timezone.now()
+    report.save()
+    for entry in _entries(report):
+        events.append(make_move(entry, Move.SIGN_OFF, report=report, user=user))
+        entry.version += 1
+        entry.save()
+    WorkflowEvent.objects.bulk_create(events)
+    transaction.on_commit(lambda: notifications.return_signed_off(report))
+    return report
+
+
+@transaction.atomic
+def return_reopen(*, report: Return, user, reason: str) -> Return:
+    """Unlock a signed-off return; the reason is recorded with the move."""
+    report = Return.objects.select_for_update().select_related("round__period").get(pk=report.pk)
+    _require(permissions.is_performance_officer(user), NOT_PERFORMANCE_OFFICER)
+    if not reason.strip():
+        raise ValidationError({"reason": REASON_REQUIRED})
+    events = [make_move(report, Move.REOPEN, report=report, user=user, comment=reason)]
+    report.signed_off_by, report.signed_off_at = None, None
+    report.save()
+    for entry in _entries(report, status=EntryStatus.SIGNED_OFF):
+        events.append(make_move(entry, Move.REOPEN, report=report, user=user, comment=reason))
+        entry.version += 1
+        entry.save()
+    WorkflowEvent.objects.bulk_create(events)
+    return report
+
+
+def _entries(report: Return, status: str = EntryStatus.SUBMITTED):
+    """Yield the return's progress entries and indicator values in the given status."""
+    yield from ProgressReport.objects.filter(report=report, status=status)
+    yield from IndicatorValue.objects.filter(
+        period=report.round.period_id, indicator__plan_links__plan=report.plan_id, status=status
+    ).distinct()
