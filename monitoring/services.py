@@ -237,11 +237,11 @@ def sign_off_blockers(report: Return) -> list[str]:
         ProgressReport.objects.filter(report=report, status=EntryStatus.SUBMITTED).values_list("action_id", flat=True)
     )
     blockers = [f"Progress on “{action.title}” has not been submitted." for action in actions if action.pk not in submitted]
-    unsubmitted_values = IndicatorValue.objects.filter(
+    unsubmitted = IndicatorValue.objects.filter(
         period=report.round.period_id, indicator__plan_links__plan=report.plan_id
     ).exclude(status=EntryStatus.SUBMITTED).select_related("indicator")
     blockers += [
-        f"The value of {value.indicator.code or value.indicator.name} has not been submitted." for value in unsubmitted_values
+        f"The value of {value.indicator.code or value.indicator.name} has not been submitted." for value in unsubmitted
     ]
     return blockers
 
