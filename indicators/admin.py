@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from indicators import models
 
@@ -25,12 +26,27 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.IndicatorValue)
-class IndicatorValueAdmin(admin.ModelAdmin):
-    list_display = ["indicator", "period", "value", "is_illustrative"]
-    list_filter = ["period__kind", "is_illustrative", "indicator"]
+class IndicatorValueAdmin(SimpleHistoryAdmin):
+    """Values are entered through returns; the admin may correct a value only until it is signed off."""
+
+    list_display = ["indicator", "period", "value", "status", "is_illustrative"]
+    list_filter = ["status", "period__kind", "is_illustrative", "indicator"]
+    readonly_fields = ["status", "version", "entered_by", "updated_at"]
     search_fields = ["indicator__code", "indicator__name", "commentary"]
     autocomplete_fields = ["indicator", "period"]
     list_select_related = ["indicator", "period"]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and obj.is_signed_off)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_signed_off)
+
+    def get_actions(self, request):
+        # Bulk deletion would reach signed-off values past the per-object check.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 @admin.register(models.PlanIndicator)

@@ -1,5 +1,79 @@
+"""Admin for the reporting cycle: read-only views of returns and progress.
+
+Progress, values and statuses change only through the workflow's services, which check the lock and record
+each move; the admin shows them, and their history, but cannot edit them.
+"""
+
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from monitoring import models
 
 admin.site.site_header = "Partnership Monitor administration"
 admin.site.site_title = "Partnership Monitor"
 admin.site.index_title = "Plans, people, indicators and funding"
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.ReportingRound)
+class ReportingRoundAdmin(admin.ModelAdmin):
+    list_display = ["period", "due_date", "status", "opened_by", "opened_at"]
+    list_filter = ["status", "period__kind"]
+    readonly_fields = ["period", "status", "opened_by", "opened_at", "closed_at"]
+
+    def has_add_permission(self, request):
+        return False  # Opening a round creates its returns: use the Rounds page.
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ProgressInline(admin.TabularInline):
+    model = models.ProgressReport
+    fields = ["action", "status", "rag", "outputs_achieved", "narrative", "updated_by", "updated_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.Return)
+class ReturnAdmin(ReadOnlyAdmin):
+    list_display = ["plan", "round", "status", "signed_off_by", "signed_off_at"]
+    list_filter = ["status", "round", "plan"]
+    search_fields = ["plan__reference", "plan__title"]
+    list_select_related = ["plan", "round__period", "signed_off_by"]
+    inlines = [ProgressInline]
+
+
+@admin.register(models.ProgressReport)
+class ProgressReportAdmin(ReadOnlyAdmin):
+    list_display = ["action", "report", "status", "rag", "outputs_achieved", "updated_by", "updated_at"]
+    list_filter = ["status", "rag", "report__round"]
+    search_fields = ["action__title", "narrative"]
+    list_select_related = ["action", "report__plan", "report__round__period", "updated_by"]
+
+
+@admin.register(models.WorkflowEvent)
+class WorkflowEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "report", "move", "from_status", "to_status", "user", "comment"]
+    list_filter = ["move", "to_status"]
+    list_select_related = ["report__plan", "report__round__period", "user"]
+
+
+@admin.register(models.ReminderSent)
+class ReminderSentAdmin(ReadOnlyAdmin):
+    list_display = ["sent_at", "round", "person", "kind"]
+    list_filter = ["kind", "round"]

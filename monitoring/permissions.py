@@ -40,12 +40,34 @@ def is_data_expert_for(user, indicator: Indicator) -> bool:
     return person_id is not None and indicator.data_expert_id == person_id
 
 
+def may_report_progress(user, action: DeliveryAction) -> bool:
+    """Return True if the user reports on the action: its lead officer, or a performance officer while it has none.
+
+    Actions whose lead is an organisation with no named officer ("Multiple Leads", a service plan's key
+    activities) would otherwise be unreportable, and would block their return's sign-off for ever.
+    """
+    if action.lead_officer_id is None:
+        return is_performance_officer(user)
+    return leads_action(user, action)
+
+
+def may_enter_value(user, indicator: Indicator) -> bool:
+    """Return True if the user enters the indicator's values: its data expert, or a performance officer while it has none."""
+    if indicator.data_expert_id is None:
+        return is_performance_officer(user)
+    return is_data_expert_for(user, indicator)
+
+
+SIGNATORY_ROLES = [PlanRole.Role.INDICATOR_OWNER, PlanRole.Role.STRATEGIC_DIRECTOR]
+
+
 def signs_off_plan(user, plan: Plan) -> bool:
-    """Return True if the user is an indicator owner of the plan (named in its header or owning its headline)."""
+    """Return True if the user signs the plan's returns off: an indicator owner named in its header or owning
+    its headline indicator, or its strategic director (a service plan names no indicator owner)."""
     person_id = _person_id(user)
     if person_id is None:
         return False
-    named = PlanRole.objects.filter(plan=plan, role=PlanRole.Role.INDICATOR_OWNER, person_id=person_id).exists()
+    named = PlanRole.objects.filter(plan=plan, role__in=SIGNATORY_ROLES, person_id=person_id).exists()
     return named or PlanIndicator.objects.filter(
         plan=plan, role=PlanIndicator.Role.HEADLINE, indicator__owners=person_id
     ).exists()

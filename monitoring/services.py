@@ -113,7 +113,7 @@ def progress_save(
 ) -> ProgressReport:
     """Save an action's progress as draft, or submit it; refuse a stale or unauthorised save."""
     report = Return.objects.select_related("round").get(pk=report.pk)
-    _require(action.plan_id == report.plan_id and permissions.leads_action(user, action), NOT_YOURS)
+    _require(action.plan_id == report.plan_id and permissions.may_report_progress(user, action), NOT_YOURS)
     _require_editable(report)
     progress = ProgressReport.objects.filter(report=report, action=action).first()
     if progress is None:
@@ -159,7 +159,7 @@ def indicator_value_save(
     """Check and save the period's value of one indicator of the return's plan."""
     report = Return.objects.select_related("round__period").get(pk=report.pk)
     in_plan = PlanIndicator.objects.filter(plan=report.plan_id, indicator=indicator).exists()
-    _require(in_plan and permissions.is_data_expert_for(user, indicator), NOT_YOUR_INDICATOR)
+    _require(in_plan and permissions.may_enter_value(user, indicator), NOT_YOUR_INDICATOR)
     _require_editable(report)
     period = report.round.period
     existing = IndicatorValue.objects.filter(indicator=indicator, period=period).first()
