@@ -1,24 +1,57 @@
 """Pages. Each view fetches through a selector, checks access, and renders; no rules live here."""
 
+from datetime import date
+from email.utils import parseaddr
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, render
+from django_tables2 import RequestConfig
 
+from monitoring import selectors
+from monitoring.filters import PlanFilter
+from monitoring.tables import PlanTable
 from plans.models import Plan
+
+PLANS_PER_PAGE = 25
+
+# When the accessibility statement was written, last reviewed and the service last tested.
+STATEMENT_PREPARED = date(2026, 11, 24)
+STATEMENT_REVIEWED = date(2026, 11, 24)
+SERVICE_TESTED = date(2026, 11, 24)
 
 
 def home(request):
-    return render(request, "monitoring/home.html", {"plans": Plan.objects.all()})
+    return render(request, "monitoring/home.html", {"page": selectors.home_page(user=request.user)})
 
 
 @login_not_required
 def accessibility(request):
-    return render(request, "monitoring/accessibility.html")
+    contact = getattr(settings, "ACCESSIBILITY_CONTACT_EMAIL", "") or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return render(
+        request,
+        "monitoring/accessibility.html",
+        {
+            "contact_email": contact,
+            "site_url": settings.SITE_URL,
+            "prepared": STATEMENT_PREPARED,
+            "reviewed": STATEMENT_REVIEWED,
+            "tested": SERVICE_TESTED,
+        },
+    )
 
 
 def plan_list(request):
-    return render(request, "plans/plan_list.html", {"plans": Plan.objects.all()})
+    plan_filter = PlanFilter(request.GET, queryset=selectors.plan_list_queryset())
+    table = PlanTable(plan_filter.qs)
+    RequestConfig(request, paginate={"per_page": PLANS_PER_PAGE}).configure(table)
+    return render(
+        request,
+        "plans/plan_list.html",
+        {"filter": plan_filter, "table": table, "is_filtered": any(request.GET.get(name) for name in plan_filter.filters)},
+    )
 
 
 def plan_detail(request, pk):
-    plan = get_object_or_404(Plan, pk=pk)
-    return render(request, "plans/plan_detail.html", {"plan": plan})
+    plan = get_object_or_404(Plan.objects.select_related("lead_organisation"), pk=pk)
+    return render(request, "plans/plan_detail.html", {"document": selectors.plan_document(plan)})
