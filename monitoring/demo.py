@@ -21,6 +21,7 @@ from django.db import models, transaction
 
 from funding.models import BudgetEntry, BudgetTable, BudgetYear, FundingAmount, FundingLine
 from indicators.models import Indicator, IndicatorTarget, PlanIndicator
+from monitoring.demo_history import load_demo_history
 from plans import periods
 from plans.models import (
     ActionGroup,
@@ -552,6 +553,8 @@ def load_demo(with_logins: bool) -> list[str]:
         lines.append(load_plan(read_fixture(name)))
     if with_logins:
         lines.append(load_demo_logins())
+        # The illustrative history is made through the real services, so it needs the demo people.
+        lines.append(load_demo_history())
     else:
         lines.append("Demo logins: skipped (DEBUG is off; pass --demo-logins to create them).")
     return lines

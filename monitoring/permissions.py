@@ -41,19 +41,21 @@ def is_data_expert_for(user, indicator: Indicator) -> bool:
 
 
 def may_report_progress(user, action: DeliveryAction) -> bool:
-    """Return True if the user reports on the action: its lead officer, or a performance officer while it has none.
+    """Return True if the user reports on the action: its lead officer, or a performance officer while the
+    action has no lead officer with a login.
 
-    Actions whose lead is an organisation with no named officer ("Multiple Leads", a service plan's key
-    activities) would otherwise be unreportable, and would block their return's sign-off for ever.
+    Actions whose lead is an organisation ("Multiple Leads", a service plan's key activities) or a person with
+    no login would otherwise be unreportable, and would block their return's sign-off for ever.
     """
-    if action.lead_officer_id is None:
+    if action.lead_officer_id is None or action.lead_officer.user_id is None:
         return is_performance_officer(user)
     return leads_action(user, action)
 
 
 def may_enter_value(user, indicator: Indicator) -> bool:
-    """Return True if the user enters the indicator's values: its data expert, or a performance officer while it has none."""
-    if indicator.data_expert_id is None:
+    """Return True if the user enters the indicator's values: its data expert, or a performance officer while
+    the indicator has no data expert with a login."""
+    if indicator.data_expert_id is None or indicator.data_expert.user_id is None:
         return is_performance_officer(user)
     return is_data_expert_for(user, indicator)
 

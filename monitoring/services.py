@@ -89,7 +89,7 @@ def round_open(*, period: Period, due_date: date, user) -> ReportingRound:
         raise ValidationError({"period": f"No active plan reports {period.get_kind_display().lower()}ly in {period.label}."})
     reporting_round = ReportingRound.objects.create(period=period, due_date=due_date, opened_by=user)
     Return.objects.bulk_create(Return(round=reporting_round, plan=plan) for plan in plans)
-    transaction.on_commit(lambda: notifications.round_opened(reporting_round))
+    transaction.on_commit(lambda: notifications.round_opened(reporting_round), robust=True)
     return reporting_round
 
 
@@ -226,7 +226,7 @@ def return_send_back(*, report: Return, user, officers: list[Person], comment: s
         entry.version += 1
         entry.save()
         event.save()
-    transaction.on_commit(lambda: notifications.return_sent_back(report, officers, comment))
+    transaction.on_commit(lambda: notifications.return_sent_back(report, officers, comment), robust=True)
     return entries
 
 
@@ -263,7 +263,7 @@ def return_sign_off(*, report: Return, user) -> Return:
         entry.version += 1
         entry.save()
     WorkflowEvent.objects.bulk_create(events)
-    transaction.on_commit(lambda: notifications.return_signed_off(report))
+    transaction.on_commit(lambda: notifications.return_signed_off(report), robust=True)
     return report
 
 

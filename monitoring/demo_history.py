@@ -1,0 +1,136 @@
+"""Illustrative reporting history for the demo: made through the real services, marked as illustrative.
+
+NI 152: 2008/09 Q1 to Q4 signed off (rounds closed), 2009/10 Q1 open with some progress in draft and one
+action returned for amendment. The Children's Service plan: 2012/13 H1 signed off. The figures are invented
+for demonstration (their commentary says so, and IndicatorValue/Return.is_illustrative is set); they are
+not published statistics.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.test.utils import override_settings
+
+from indicators.models import EntryStatus, Indicator, IndicatorValue
+from monitoring import services
+from monitoring.models import ProgressReport, ReportingRound, Return
+from plans.models import DeliveryAction, Period, Plan
+
+ILLUSTRATIVE = "Illustrative figure for the demonstration, not a published statistic."
+
+# Quarterly illustrative values: NI 152 rises through the 2008/09 recession, as the plan's first risk feared.
+QUARTERLY_VALUES = {
+    "NI 152": ["14.6", "14.9", "15.4", "16.2", "16.5"],
+    "NI 117": ["8.4", "8.2", "7.9", "8.1", "7.8"],
+    "NI 40": ["842", "851", "866", "879", "884"],
+}
+# Annual measures are reported once, in the year's last quarter.
+YEAR_END_VALUES = {"NI 79": "70.1", "NI 164": "48.9", "NI 165": "29.2"}
+RAG_CYCLE = ["green", "green", "amber", "green", "red", "amber"]
+
+
+def _user(username: str):
+    return get_user_model().objects.get(username=username)
+
+
+def _reporter(action: DeliveryAction, admin):
+    return action.lead_officer.user if action.lead_officer_id and action.lead_officer.user_id else admin
+
+
+def _report_progress(report: Return, actions, admin, quarter_index: int, submit: bool = True, only=None):
+    for position, action in enumerate(actions):
+        if only is not None and action.pk not in only:
+            continue
+        target = next((t.value for t in action.targets.all() if t.year == report.period.financial_year), None)
+        outputs = None
+        if target:
+            share = Decimal(22 + (position * 7 + quarter_index * 3) % 9) / 100
+            outputs = (target * share).quantize(Decimal(1))
+        rag = RAG_CYCLE[(position + quarter_index) % len(RAG_CYCLE)]
+        existing = ProgressReport.objects.filter(report=report, action=action).first()
+        services.progress_save(
+            report=report, action=action, user=_reporter(action, admin),
+            narrative=_narrative(report, rag, outputs),
+            rag=rag, outputs_achieved=outputs, version=existing.version if existing else None, submit=submit,
+        )
+
+
+def _narrative(report: Return, rag: str, outputs: Decimal | None) -> str:
+    state = "on track" if rag == "green" else "behind profile"
+    counted = f", {outputs} outputs this period" if outputs is not None else ""
+    return f"Illustrative progress for {report.period.label}: delivery {state}{counted}."
+
+
+def _enter_values(report: Return, indicators: dict[str, Indicator], expert, index: int, submit: bool = True):
+    is_year_end = report.period.span.number == 4
+    figures = {code: values[index] for code, values in QUARTERLY_VALUES.items()}
+    if is_year_end:
+        figures.update(YEAR_END_VALUES)
+    for code, figure in figures.items():
+        indicator = indicators[code]
+        services.indicator_value_save(
+            report=report, indicator=indicator, user=expert, raw_value=figure, commentary=ILLUSTRATIVE,
+            version=None, confirm_outlier=True, submit=submit,
+        )
+
+
+def _quarter_round(code: str, due: date, admin) -> Return:
+    reporting_round = services.round_open(period=Period.for_code(code), due_date=due, user=admin)
+    report = reporting_round.returns.get(plan__reference="NI 152")
+    Return.objects.filter(round=reporting_round).update(is_illustrative=True)
+    return report
+
+
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+def load_demo_history() -> str:
+    """Create the illustrative rounds and returns once; later runs leave them as they are."""
+    if ReportingRound.objects.filter(period__start=date(2008, 4, 1), period__kind="quarter").exists():
+        return "Demo reporting history: already loaded."
+    admin, officer, expert, owner = (_user(name) for name in ("admin", "officer", "expert", "owner"))
+    director = _user("director")
+    ni152 = Plan.objects.get(reference="NI 152")
+    actions = list(DeliveryAction.objects.filter(plan=ni152).select_related("lead_officer").prefetch_related("targets"))
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=[*QUARTERLY_VALUES, *YEAR_END_VALUES])}
+    with transaction.atomic():
+        quarters = [("2008/09-Q1", date(2008, 7, 31)), ("2008/09-Q2", date(2008, 10, 31)),
+                    ("2008/09-Q3", date(2009, 1, 31)), ("2008/09-Q4", date(2009, 4, 30))]
+        for index, (code, due) in enumerate(quarters):
+            report = _quarter_round(code, due, admin)
+            _report_progress(report, actions, admin, index)
+            _enter_values(report, indicators, expert, index)
+            services.return_sign_off(report=report, user=owner)
+            services.round_close(reporting_round=report.round, user=admin)
+
+        report = _quarter_round("2009/10-Q1", date(2009, 7, 31), admin)
+        officer_actions = [a for a in actions if a.lead_officer_id and a.lead_officer.user_id == officer.pk]
+        others = [a for a in actions if a not in officer_actions]
+        _report_progress(report, others[:6], admin, 4)
+        _report_progress(report, officer_actions[:1], admin, 4)
+        _report_progress(report, officer_actions[1:3], admin, 4, submit=False)
+        _enter_values(report, indicators, expert, 4, submit=False)
+        services.return_send_back(
+            report=report, user=owner, officers=[officer.person],
+            comment="Illustrative: please add the number of Pathways to Work starts to the narrative.",
+        )
+        _report_progress(report, officer_actions[1:3], admin, 4, submit=False)
+
+        service_plan = Plan.objects.get(kind=Plan.Kind.SERVICE, first_year=2012)
+        reporting_round = services.round_open(period=Period.for_code("2012/13-H1"), due_date=date(2012, 10, 31), user=admin)
+        report = reporting_round.returns.get(plan=service_plan)
+        Return.objects.filter(pk=report.pk).update(is_illustrative=True)
+        key_activities = list(DeliveryAction.objects.filter(plan=service_plan).prefetch_related("targets"))
+        _report_progress(report, key_activities, admin, 0)
+        services.return_sign_off(report=report, user=director)
+        IndicatorValue.objects.filter(commentary=ILLUSTRATIVE).update(is_illustrative=True)
+    signed = Return.objects.filter(status=Return.Status.SIGNED_OFF).count()
+    drafts = ProgressReport.objects.filter(status=EntryStatus.DRAFT).count()
+    returned = ProgressReport.objects.filter(status=EntryStatus.RETURNED).count()
+    return (
+        f"Demo reporting history (illustrative): {signed} returns signed off; 2009/10 Q1 open with "
+        f"{drafts} progress entries in draft and {returned} returned for amendment."
+    )
+
