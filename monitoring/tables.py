@@ -19,10 +19,14 @@ class PlanTable(tables.Table):
     )
     reporting_frequency = tables.Column(verbose_name="Reporting")
 
-    caption = "Plans"
-
     class Meta:
         model = Plan
         fields = ("reference", "title", "kind", "lead_organisation", "years", "reporting_frequency")
         order_by = ("reference",)
         empty_text = "No plans match these filters."
+
+    @property
+    def caption(self) -> str:
+        """Return the table's caption: how many plans it lists, over all its pages."""
+        count = len(self.rows)
+        return f"{count} plan{'' if count == 1 else 's'}"

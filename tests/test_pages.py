@@ -250,7 +250,7 @@ def test_the_plan_list_shows_every_plan_with_its_lead_and_years(signed_in, three
     assert listed(response) == ["CS 2012/13", "NI 117", "NI 152"]
     assert "Jobcentre Plus" in content
     assert "2008/09 to 2010/11" in content
-    assert '<caption class="govuk-table__caption govuk-table__caption--m">Plans' in content
+    assert '<caption class="govuk-table__caption govuk-table__caption--m">3 plans' in content
 
 
 @pytest.mark.parametrize(
