@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from monitoring import views
 from monitoring.forms import SignInForm
@@ -13,4 +13,5 @@ urlpatterns = [
     path("plans/", views.plan_list, name="plan_list"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("admin/", admin.site.urls),
+    path("", include("monitoring.cycle_urls")),
 ]
