@@ -1,0 +1,77 @@
+"""Each page of the reporting cycle runs the same number of queries for a small plan and a large one.
+
+Small: 3 actions and 2 indicators; large: 30 actions and 12 indicators. Every third action has no lead officer
+(a performance officer reports it). The return has been through a whole cycle: submitted, signed off, reopened
+and changed, so that its history and "Changed since sign-off" are full too.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from monitoring import services
+from tests.cycle_builders import Cycle, make_cycle, sign_off, submit_everything, submit_progress, submit_value
+
+pytestmark = pytest.mark.django_db
+
+SMALL = {"actions": 3, "indicators": 2}
+LARGE = {"actions": 30, "indicators": 12}
+
+PAGES = {
+    "rounds": (lambda c: reverse("rounds"), "performance_officer"),
+    "round_detail": (lambda c: reverse("round_detail", args=[c.round.pk]), "performance_officer"),
+    "round_close": (lambda c: reverse("round_close", args=[c.round.pk]), "performance_officer"),
+    "my_returns-officer": (lambda c: reverse("my_returns"), "officer"),
+    "my_returns-expert": (lambda c: reverse("my_returns"), "expert"),
+    "my_returns-owner": (lambda c: reverse("my_returns"), "owner"),
+    "my_returns-performance_officer": (lambda c: reverse("my_returns"), "performance_officer"),
+    "progress_edit": (lambda c: reverse("progress_edit", args=[c.report.pk, c.action.pk]), "officer"),
+    "values_edit": (lambda c: reverse("values_edit", args=[c.report.pk]), "expert"),
+    "return_detail-owner": (lambda c: reverse("return_detail", args=[c.report.pk]), "owner"),
+    "return_detail-viewer": (lambda c: reverse("return_detail", args=[c.report.pk]), "viewer"),
+    "return_detail-performance_officer": (lambda c: reverse("return_detail", args=[c.report.pk]), "performance_officer"),
+    "return_sign_off": (lambda c: reverse("return_sign_off", args=[c.report.pk]), "owner"),
+    "return_send_back": (lambda c: reverse("return_send_back", args=[c.report.pk]), "owner"),
+    "return_reopen": (lambda c: reverse("return_reopen", args=[c.report.pk]), "performance_officer"),
+    "return_history": (lambda c: reverse("return_history", args=[c.report.pk]), "viewer"),
+}
+
+
+def through_a_whole_cycle(size: dict) -> Cycle:
+    cycle = make_cycle(**size, unassigned_every=3)
+    sign_off(submit_everything(cycle))
+    services.return_reopen(report=cycle.report, user=cycle["performance_officer"], reason="Figures revised")
+    cycle.refresh()
+    for action in cycle.actions:
+        submit_progress(cycle, action, narrative=f"Revised progress on {action.title}",
+                        outputs=Decimal(90) if action == cycle.action else None)
+    for indicator in cycle.indicators[1:]:
+        submit_value(cycle, indicator, "125")
+    return cycle
+
+
+def queries(client, size: dict, page: str) -> int:
+    """Build a plan of the size, open the page once to warm caches, and count the queries of a second visit."""
+    url, role = PAGES[page]
+    with transaction.atomic():
+        cycle = through_a_whole_cycle(size)
+        client.force_login(cycle[role])
+        assert client.get(url(cycle)).status_code == 200
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url(cycle))
+        assert response.status_code == 200
+        client.logout()
+        transaction.set_rollback(True)  # leave the database empty for the other size
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_queries_do_not_grow_with_actions_or_indicators(client, page):
+    small, large = queries(client, SMALL, page), queries(client, LARGE, page)
+    print(f"{page}: {small} queries with 3 actions and 2 indicators, {large} with 30 and 12")
+    assert small == large, f"{page}: {small} queries for the small plan, {large} for the large one"
