@@ -8,6 +8,7 @@ not published statistics.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from decimal import Decimal
 
@@ -88,6 +89,8 @@ def _quarter_round(code: str, due: date, admin) -> Return:
 @override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
 def load_demo_history() -> str:
     """Create the illustrative rounds and returns once; later runs leave them as they are."""
+    # No email goes out for demo history, so warnings about people without an address are noise here.
+    logging.getLogger("monitoring.notifications").setLevel(logging.ERROR)
     if ReportingRound.objects.filter(period__start=date(2008, 4, 1), period__kind="quarter").exists():
         return "Demo reporting history: already loaded."
     admin, officer, expert, owner = (_user(name) for name in ("admin", "officer", "expert", "owner"))
