@@ -4,7 +4,6 @@ The live server serves static files through django.contrib.staticfiles' handler 
 staticfiles is installed), so the stylesheet must have been built first: `make static`.
 """
 
-import os
 from io import StringIO
 from pathlib import Path
 
@@ -12,16 +11,28 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-# Playwright's sync API runs an event loop in the test's thread; Django refuses database calls from a thread
-# with a running loop unless told this is safe, which it is here: the loop only talks to the browser.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PASSWORD = "demo"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module", autouse=True)
+def _allow_database_calls_beside_playwright():
+    """Let Django use the database while Playwright's event loop runs in the same thread.
+
+    Playwright's sync API keeps an event loop running in the test's thread, and Django refuses database calls
+    from such a thread unless DJANGO_ALLOW_ASYNC_UNSAFE is set. It is safe here: the loop only talks to the
+    browser. Set for the browser test modules only, never for the whole run: `check --deploy` (run by other
+    tests in a subprocess) rightly fails on it. Module-scoped so that it outlasts the database flush that ends
+    each test.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+# Module-scoped, so that Playwright's event loop is gone before the tests of other modules run.
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM}: run `make browser-deps` to test in a browser")
