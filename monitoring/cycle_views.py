@@ -71,7 +71,7 @@ def _rebound(form_class, form, version: int, **kwargs):
     """Return the form bound to what the user typed, carrying the entry's latest version for the next save."""
     data = form.data.copy()
     data[form.add_prefix("version")] = str(version)
-    rebound = form_class(data, prefix=form.prefix, **kwargs)
+    rebound = form_class(data, **kwargs)
     rebound.is_valid()
     return rebound
 
@@ -189,12 +189,19 @@ def values_edit(request, pk):
     if not rows:
         raise PermissionDenied(services.NOT_YOUR_INDICATOR)
     bound, problem, latest = {}, "", None
+    year_label = periods.year_label(report.round.period.financial_year)
+
+    def options(row) -> dict:
+        indicator = row.indicator
+        return {"prefix": _value_prefix(row), "value_hint": row.value_hint(year_label),
+                "value_label": f"Value of {indicator.code or 'this indicator'} for {report.round.period.label}"}
+
     if request.method == "POST":
         row = next((row for row in rows if str(row.indicator.pk) == request.POST.get("indicator")), None)
         if row is None:
             raise PermissionDenied(services.NOT_YOUR_INDICATOR)
         prefix = _value_prefix(row)
-        form = IndicatorValueForm(request.POST, prefix=prefix)
+        form = IndicatorValueForm(request.POST, **options(row))
         if form.is_valid():
             submit = chosen_move(request.POST)
             try:
@@ -205,7 +212,7 @@ def values_edit(request, pk):
                 )
             except services.StaleEdit as error:
                 problem, latest = str(error), selectors.latest_value(indicator=row.indicator, period=report.round.period)
-                form = _rebound(IndicatorValueForm, form, latest.version if latest else 0)
+                form = _rebound(IndicatorValueForm, form, latest.version if latest else 0, **options(row))
             except WorkflowError as error:
                 problem = str(error)
             except ValidationError as error:
@@ -215,14 +222,11 @@ def values_edit(request, pk):
                 messages.success(request, f"The value of {row.indicator.code or row.indicator.name} has been {verb}.")
                 return redirect(reverse("values_edit", args=[report.pk]) + f"#{prefix}")
         bound[row.indicator.pk] = form
-    year_label = periods.year_label(report.round.period.financial_year)
     entries = []
     for row in rows:
         form = bound.get(row.indicator.pk) or IndicatorValueForm(
-            initial=IndicatorValueForm.initial_for(row.value, row.indicator.decimal_places), prefix=_value_prefix(row)
+            initial=IndicatorValueForm.initial_for(row.value, row.indicator.decimal_places), **options(row)
         )
-        form.fields["value"].label = f"Value of {row.indicator.code or 'this indicator'} for {report.round.period.label}"
-        form.fields["value"].help_text = row.value_hint(year_label)
         ask_to_confirm = bool(form.errors.get("confirm_outlier")) or bool(form["confirm_outlier"].value()) or bool(
             row.value and row.value.outlier_confirmed
         )

@@ -194,12 +194,10 @@ class ProgressForm(GovukFormMixin, forms.Form):
     )
     version = VersionField()
 
-    def __init__(self, *args, with_outputs: bool, outputs_hint: str = "", **kwargs):
+    def __init__(self, *args, with_outputs: bool, **kwargs):
         super().__init__(*args, **kwargs)
         if not with_outputs:
             del self.fields["outputs_achieved"]
-        elif outputs_hint:
-            self.fields["outputs_achieved"].help_text = outputs_hint
 
     @classmethod
     def initial_for(cls, progress: ProgressReport | None) -> dict:
@@ -222,6 +220,13 @@ class IndicatorValueForm(GovukFormMixin, forms.Form):
     )
     confirm_outlier = forms.BooleanField(label="I have checked this value and it is right", required=False)
     version = VersionField()
+
+    def __init__(self, *args, value_label: str = "", value_hint: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if value_label:
+            self.fields["value"].label = value_label
+        if value_hint:
+            self.fields["value"].help_text = value_hint
 
     @staticmethod
     def initial_for(entry, decimal_places: int) -> dict:

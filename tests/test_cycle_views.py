@@ -218,8 +218,9 @@ def test_it_refuses_bad_text_beside_the_field_and_saves_nothing(client, c):
     assert response.status_code == 200
     assert field_error(response, f"id_indicator-{c.ni152.pk}-value") == "Enter a number, like 14.2."
     assert ni152_value(c) is None
-    assert 'value="fourteen point five"' in response.content.decode()
-    assert "Typed in words" in response.content.decode()
+    page = response.content.decode()
+    assert 'value="fourteen point five"' in page and "Typed in words" in page
+    assert "Value of NI 152 for 2008/09 Q1</label>" in page and "Target for 2008/09: 14.3%." in page
 
 
 def test_it_refuses_a_percentage_over_100(client, c):

@@ -1,0 +1,108 @@
+"""A return walked through a real browser: the officer submits progress, the expert enters a value, the owner
+signs off; the return then says so, and the progress form is refused. Uses the shared fixtures of
+tests/browser/conftest.py (Debian's Chromium through Playwright, the built front end)."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from monitoring import services
+from monitoring.models import Return
+from tests.cycle_builders import PASSWORD, make_cycle
+
+pytestmark = pytest.mark.browser
+
+
+def assert_no_violations(page) -> None:
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def allow_database_calls_beside_playwright():
+    """Set DJANGO_ALLOW_ASYNC_UNSAFE for this module's tests, and keep it set until after the database is flushed.
+
+    pytest-django sets transactional_db up before any function-scoped fixture of ours (its live server helper
+    asks for it first), so it is torn down after them: a per-test setting would be gone by the time the tables
+    are flushed, while Playwright's event loop still runs in this thread.
+    """
+    patch = pytest.MonkeyPatch()
+    patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    yield
+    patch.undo()
+
+
+@pytest.fixture
+def cycle_site(transactional_db, live_server):
+    """Return the live server's address and a plan with one action and one indicator in an open round."""
+    return live_server.url, make_cycle(actions=1, indicators=1)
+
+
+def sign_in_as(page, site: str, username: str) -> None:
+    page.goto(f"{site}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{site}/")
+
+
+def sign_out(page) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/accounts/login/")
+
+
+def test_officer_expert_and_owner_take_a_return_to_sign_off_and_it_locks(page, cycle_site):
+    site, cycle = cycle_site
+    progress_url = f"{site}/returns/{cycle.report.pk}/actions/{cycle.action.pk}/"
+
+    # The lead officer finds the action on their page and submits progress.
+    sign_in_as(page, site, "officer")
+    page.goto(f"{site}/my-returns/")
+    page.get_by_role("link", name="Action 1").click()
+    page.wait_for_url(progress_url)
+    assert page.get_by_text("Target for 2008/09").is_visible()
+    assert_no_violations(page)
+    page.get_by_label("Progress in this period").fill("Forty people into work through Pathways.")
+    page.get_by_label("Green").check()
+    page.get_by_label("Outputs achieved in this period").fill("40")
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_url(f"{site}/my-returns/")
+    assert page.get_by_text("has been submitted").is_visible()
+    sign_out(page)
+
+    # The data expert types a word first, is told what to do beside the field, then enters the value.
+    sign_in_as(page, site, "expert")
+    page.goto(f"{site}/my-returns/")
+    page.get_by_role("link", name="NI 152 2008/09 Q1").click()
+    value = page.get_by_label("Value of NI 152 for 2008/09 Q1")
+    value.fill("fourteen")
+    page.get_by_role("button", name="Submit the value of NI 152").click()
+    assert page.title().startswith("Error: ")
+    assert page.locator(".govuk-error-message").first.inner_text().endswith("Enter a number, like 14.2.")
+    assert_no_violations(page)
+    page.get_by_label("Value of NI 152 for 2008/09 Q1").fill("14.2")
+    page.get_by_role("button", name="Submit the value of NI 152").click()
+    assert page.get_by_text("The value of NI 152 has been submitted.").is_visible()
+    sign_out(page)
+
+    # The indicator owner reads the whole return and signs it off.
+    sign_in_as(page, site, "owner")
+    page.goto(f"{site}/my-returns/")
+    page.get_by_role("link", name="NI 152 2008/09 Q1").click()
+    assert page.get_by_text("Provisional").first.is_visible()
+    assert_no_violations(page)
+    page.get_by_role("button", name="Sign off this return").click()
+    assert page.get_by_text("has been signed off and is now locked").is_visible()
+    assert "Signed off" in page.locator("#return-status").inner_text()
+    assert Return.objects.get(pk=cycle.report.pk).is_signed_off
+    sign_out(page)
+
+    # The return is locked: the officer's progress form is refused.
+    sign_in_as(page, site, "officer")
+    page.goto(f"{site}{cycle.report.get_absolute_url()}")
+    assert "Signed off" in page.locator("#return-status").inner_text()
+    page.goto(progress_url)
+    assert page.get_by_text(services.LOCKED).is_visible()
+    assert page.get_by_label("Progress in this period").count() == 0
+    assert page.errors == []
