@@ -541,6 +541,7 @@ class Change:
     after: str
     comment: str = ""
     move: str = ""
+    consequence: bool = False  # an entry moved by its return's sign-off or reopening, not by itself
 
 
 @dataclass
@@ -587,19 +588,23 @@ PROGRESS_FIELDS = [
 VALUE_FIELDS = ["value", "commentary", "outlier_confirmed"]
 
 
-def _diffs(records, subject_of, fields) -> list[Change]:
-    """Return a Change for each tracked field that differs between consecutive historical records of an entry."""
+def _diffs(records, subject_of, fields, saved_by: str) -> list[Change]:
+    """Return a Change for each tracked field that differs between consecutive historical records of an entry.
+
+    Who made it is the history's user (set from the request), else the user the entry itself records.
+    """
     changes = []
     previous: dict[int, object] = {}
     for record in records:
         before_record = previous.get(record.id)
         subject, field_specs = subject_of(record), fields(record)
+        who = _who(record.history_user or getattr(record, saved_by))
         for name, label, show in field_specs:
             after = getattr(record, name)
             before = getattr(before_record, name) if before_record is not None else None
             if before == after or (before_record is None and after in (None, "", False)):
                 continue
-            changes.append(Change(record.history_date, _who(record.history_user), subject, label, show(before), show(after)))
+            changes.append(Change(record.history_date, who, subject, label, show(before), show(after)))
         previous[record.id] = record
     return changes
 
@@ -636,24 +641,26 @@ def return_history(*, report: Return, changed_since_sign_off_only: bool = False)
     if changed_since_sign_off_only and reopened is None:
         return ReturnHistory([], last_sign_off.at if last_sign_off else None)
 
-    changes = [_event_change(event) for event in events]
+    # A move that left the status as it was (submitting again) says nothing unless it carries a comment.
+    changes = [_event_change(event) for event in events if event.from_status != event.to_status or event.comment]
     progress_records = (
         ProgressReport.history.filter(report_id=report.pk)
-        .select_related("action", "history_user__person").order_by("history_date", "history_id")
+        .select_related("action", "history_user__person", "updated_by__person").order_by("history_date", "history_id")
     )
-    changes += _diffs(progress_records, lambda record: record.action.title, lambda record: PROGRESS_FIELDS)
+    changes += _diffs(progress_records, lambda record: record.action.title, lambda record: PROGRESS_FIELDS, "updated_by")
     value_records = (
         IndicatorValue.history.filter(period_id=report.round.period_id, indicator__plan_links__plan=report.plan_id)
-        .select_related("indicator", "history_user__person").order_by("history_date", "history_id")
+        .select_related("indicator", "history_user__person", "entered_by__person").order_by("history_date", "history_id")
     )
-    changes += _diffs(value_records, lambda record: record.indicator.code or record.indicator.name, _value_fields)
+    changes += _diffs(value_records, lambda record: record.indicator.code or record.indicator.name, _value_fields,
+                      "entered_by")
     changes.sort(key=lambda change: change.when, reverse=True)
 
     since = []
     if reopened is not None:
         since = [
             change for change in reversed(changes)
-            if change.when > last_sign_off.at and change.move != Move.SIGN_OFF
+            if change.when > last_sign_off.at and change.move != Move.SIGN_OFF and not change.consequence
         ]
     return ReturnHistory(changes, last_sign_off.at if last_sign_off else None, reopened, since)
 
@@ -670,4 +677,5 @@ def _event_change(event: WorkflowEvent) -> Change:
         event.at, _who(event.user), subject, "Status",
         STATUS_LABELS.get(event.from_status, event.from_status), STATUS_LABELS.get(event.to_status, event.to_status),
         comment=event.comment, move=event.move,
+        consequence=subject != "The return" and event.move in (Move.SIGN_OFF, Move.REOPEN),
     )
