@@ -19,20 +19,6 @@ def assert_no_violations(page) -> None:
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def allow_database_calls_beside_playwright():
-    """Set DJANGO_ALLOW_ASYNC_UNSAFE for this module's tests, and keep it set until after the database is flushed.
-
-    pytest-django sets transactional_db up before any function-scoped fixture of ours (its live server helper
-    asks for it first), so it is torn down after them: a per-test setting would be gone by the time the tables
-    are flushed, while Playwright's event loop still runs in this thread.
-    """
-    patch = pytest.MonkeyPatch()
-    patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    yield
-    patch.undo()
-
-
 @pytest.fixture
 def cycle_site(transactional_db, live_server):
     """Return the live server's address and a plan with one action and one indicator in an open round."""
