@@ -25,15 +25,14 @@ def person(username, name, group=None):
     return Person.objects.create(name=name, user=user)
 
 
-@pytest.fixture(autouse=True)
-def run_on_commit_callbacks(django_capture_on_commit_callbacks):
-    """Emails go out when the transaction commits; tests run inside one, so run the callbacks at once."""
-    with django_capture_on_commit_callbacks(execute=True):
-        yield
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Emails go out when the transaction commits; tests run inside one, so run the callbacks as it would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 @pytest.fixture
-def cycle(run_on_commit_callbacks):
+def cycle(committed):
     """NI 152 with two actions, one indicator, its people and an open 2008/09 Q1 round."""
     plan = make_plan("NI 152", first_year=2008, last_year=2010)
     admin = person("admin", "Performance Officer", PERFORMANCE_OFFICERS)
@@ -52,9 +51,10 @@ def cycle(run_on_commit_callbacks):
     )
     IndicatorTarget.objects.create(indicator=ni152, year=2008, value=Decimal("14.3"))
     PlanIndicator.objects.create(plan=plan, indicator=ni152, role=PlanIndicator.Role.HEADLINE)
-    reporting_round = services.round_open(
-        period=Period.for_code("2008/09-Q1"), due_date=date(2008, 7, 31), user=admin.user
-    )
+    with committed():
+        reporting_round = services.round_open(
+            period=Period.for_code("2008/09-Q1"), due_date=date(2008, 7, 31), user=admin.user
+        )
     report = reporting_round.returns.get()
     return {
         "plan": plan, "round": reporting_round, "report": report, "admin": admin.user, "officer": officer.user,
@@ -188,13 +188,14 @@ def test_a_value_far_outside_the_history_needs_confirming(cycle):
     assert value.outlier_confirmed
 
 
-def test_the_owner_sends_back_to_named_officers_with_comments(cycle, mailoutbox):
+def test_the_owner_sends_back_to_named_officers_with_comments(cycle, mailoutbox, committed):
     complete_return(cycle)
     mailoutbox.clear()
     officer_person = cycle["officer"].person
-    services.return_send_back(
-        report=cycle["report"], user=cycle["owner"], officers=[officer_person], comment="Add the Q1 starts."
-    )
+    with committed():
+        services.return_send_back(
+            report=cycle["report"], user=cycle["owner"], officers=[officer_person], comment="Add the Q1 starts."
+        )
     pathways = ProgressReport.objects.get(action=cycle["pathways"])
     legi = ProgressReport.objects.get(action=cycle["legi"])
     assert (pathways.status, pathways.reviewer_comment) == (EntryStatus.RETURNED, "Add the Q1 starts.")
@@ -217,9 +218,10 @@ def test_only_an_owner_of_the_plan_signs_off(cycle):
             services.return_sign_off(report=cycle["report"], user=cycle[user])
 
 
-def test_signing_off_locks_the_return_and_everything_in_it(cycle, mailoutbox):
+def test_signing_off_locks_the_return_and_everything_in_it(cycle, mailoutbox, committed):
     complete_return(cycle)
-    services.return_sign_off(report=cycle["report"], user=cycle["owner"])
+    with committed():
+        services.return_sign_off(report=cycle["report"], user=cycle["owner"])
     report = Return.objects.get()
     assert report.status == Return.Status.SIGNED_OFF and report.signed_off_by == cycle["owner"]
     assert set(ProgressReport.objects.values_list("status", flat=True)) == {EntryStatus.SIGNED_OFF}
