@@ -11,6 +11,8 @@ def navigation(request):
     links = [
         ("Home", reverse("home")),
         ("Plans", reverse("plan_list")),
+        ("My returns", reverse("my_returns")),
+        ("Reporting rounds", reverse("rounds")),
     ]
     if user.is_staff:
         links.append(("Administration", reverse("admin:index")))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("rounds/", views.rounds, name="rounds"),
     path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
     path("rounds/<int:pk>/close/", views.round_close, name="round_close"),
+    path("rounds/<int:pk>/reopen/", views.round_reopen, name="round_reopen"),
     path("my-returns/", views.my_returns, name="my_returns"),
     path("returns/<int:pk>/", views.return_detail, name="return_detail"),
     path("returns/<int:pk>/actions/<int:action_pk>/", views.progress_edit, name="progress_edit"),

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from monitoring import cycle_selectors as selectors
 from monitoring import permissions, services
@@ -111,6 +111,7 @@ def round_detail(request, pk):
         "round": reporting_round,
         "returns": selectors.round_returns(reporting_round),
         "may_close": reporting_round.is_open and permissions.is_performance_officer(request.user),
+        "may_reopen": not reporting_round.is_open and permissions.is_performance_officer(request.user),
     })
 
 
@@ -130,6 +131,19 @@ def round_close(request, pk):
     return render(request, "monitoring/cycle/round_close.html", {
         "round": reporting_round, "form": ConfirmForm(), "problem": problem,
     }, status=CONFLICT if problem else 200)
+
+
+@require_POST
+def round_reopen(request, pk):
+    reporting_round = _get_round(pk)
+    _require_performance_officer(request.user)
+    try:
+        services.round_reopen(reporting_round=reporting_round, user=request.user)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Round {reporting_round.period.label} is open again.")
+    return redirect(reporting_round)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -22,10 +22,12 @@ def _person_id(user: User | AnonymousUser) -> int | None:
 
 
 def is_performance_officer(user) -> bool:
-    """Return True for the administrators of plans and rounds."""
+    """Return True for the administrators of plans and rounds (asked once per request, then remembered)."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.is_superuser or user.groups.filter(name=PERFORMANCE_OFFICERS).exists()
+    if not hasattr(user, "_is_performance_officer"):
+        user._is_performance_officer = user.is_superuser or user.groups.filter(name=PERFORMANCE_OFFICERS).exists()
+    return user._is_performance_officer
 
 
 def leads_action(user, action: DeliveryAction) -> bool:

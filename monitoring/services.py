@@ -103,6 +103,17 @@ def round_close(*, reporting_round: ReportingRound, user) -> None:
     reporting_round.save(update_fields=["status", "closed_at"])
 
 
+@transaction.atomic
+def round_reopen(*, reporting_round: ReportingRound, user) -> None:
+    """Open a closed round again, so that a reopened return in it can be amended."""
+    _require(permissions.is_performance_officer(user), NOT_PERFORMANCE_OFFICER)
+    if reporting_round.is_open:
+        raise WorkflowError("This round is already open.")
+    reporting_round.status = ReportingRound.Status.OPEN
+    reporting_round.closed_at = None
+    reporting_round.save(update_fields=["status", "closed_at"])
+
+
 # Progress on actions ---------------------------------------------------------------------------------------
 
 
@@ -231,18 +242,32 @@ def return_send_back(*, report: Return, user, officers: list[Person], comment: s
 
 
 def sign_off_blockers(report: Return) -> list[str]:
-    """Return what still stops the return being signed off, in words; an empty list means it can be."""
+    """Return what still stops the return being signed off, in words; an empty list means it can be.
+
+    Every action's progress must be submitted, and so must every value entered; the headline indicator must
+    have a value. A supporting indicator with no value for the period (an annual measure mid-year, an
+    evaluation such as the Social Return On Investment) does not block: the return shows it as "No data".
+    """
+    period_id = report.round.period_id
     actions = DeliveryAction.objects.filter(plan=report.plan_id)
     submitted = set(
         ProgressReport.objects.filter(report=report, status=EntryStatus.SUBMITTED).values_list("action_id", flat=True)
     )
     blockers = [f"Progress on “{action.title}” has not been submitted." for action in actions if action.pk not in submitted]
-    unsubmitted = IndicatorValue.objects.filter(
-        period=report.round.period_id, indicator__plan_links__plan=report.plan_id
-    ).exclude(status=EntryStatus.SUBMITTED).select_related("indicator")
+    values = {
+        value.indicator_id: value
+        for value in IndicatorValue.objects.filter(period=period_id, indicator__plan_links__plan=report.plan_id)
+        .select_related("indicator")
+    }
     blockers += [
-        f"The value of {value.indicator.code or value.indicator.name} has not been submitted." for value in unsubmitted
+        f"The value of {value.indicator.code or value.indicator.name} has not been submitted."
+        for value in values.values() if value.status != EntryStatus.SUBMITTED
     ]
+    headline = PlanIndicator.objects.filter(plan=report.plan_id, role=PlanIndicator.Role.HEADLINE).select_related(
+        "indicator"
+    ).first()
+    if headline and headline.indicator_id not in values:
+        blockers.append(f"The headline indicator {headline.indicator.code} has no value for {report.period.label}.")
     return blockers
 
 
@@ -272,6 +297,10 @@ def return_reopen(*, report: Return, user, reason: str) -> Return:
     """Unlock a signed-off return; the reason is recorded with the move."""
     report = Return.objects.select_for_update().select_related("round__period").get(pk=report.pk)
     _require(permissions.is_performance_officer(user), NOT_PERFORMANCE_OFFICER)
+    if not report.round.is_open:
+        raise WorkflowError(
+            "The round for this period is closed, so a reopened return could not be amended. Reopen the round first."
+        )
     if not reason.strip():
         raise ValidationError({"reason": REASON_REQUIRED})
     events = [make_move(report, Move.REOPEN, report=report, user=user, comment=reason)]

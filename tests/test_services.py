@@ -283,3 +283,26 @@ def test_reminders_go_once_each_however_often_the_command_runs(cycle, mailoutbox
     assert send_due_reminders(today=date(2008, 8, 1)) == {"due_soon": 0, "overdue": 2}
     assert send_due_reminders(today=date(2008, 8, 2)) == {"due_soon": 0, "overdue": 0}
     assert len(mailoutbox) == 5
+
+
+def test_a_return_in_a_closed_round_is_reopened_after_its_round(cycle):
+    complete_return(cycle)
+    services.return_sign_off(report=cycle["report"], user=cycle["owner"])
+    services.round_close(reporting_round=cycle["round"], user=cycle["admin"])
+    with pytest.raises(WorkflowError, match="Reopen the round first"):
+        services.return_reopen(report=cycle["report"], user=cycle["admin"], reason="DWP revised Q1")
+    with pytest.raises(PermissionDenied):
+        services.round_reopen(reporting_round=cycle["round"], user=cycle["owner"])
+    services.round_reopen(reporting_round=cycle["round"], user=cycle["admin"])
+    services.return_reopen(report=cycle["report"], user=cycle["admin"], reason="DWP revised Q1")
+    assert Return.objects.get().status == Return.Status.OPEN
+
+
+def test_the_headline_indicator_needs_a_value_before_sign_off(cycle):
+    submit_progress(cycle, cycle["pathways"], cycle["officer"])
+    submit_progress(cycle, cycle["legi"], cycle["other"])
+    assert services.sign_off_blockers(cycle["report"]) == ["The headline indicator NI 152 has no value for 2008/09 Q1."]
+    supporting = Indicator.objects.create(code="NI 117", name="NEET", data_expert=cycle["ni152"].data_expert)
+    PlanIndicator.objects.create(plan=cycle["plan"], indicator=supporting)
+    submit_value(cycle)
+    assert services.sign_off_blockers(cycle["report"]) == []
