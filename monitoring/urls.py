@@ -14,4 +14,7 @@ urlpatterns = [
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("admin/", admin.site.urls),
     path("", include("monitoring.cycle_urls")),
+    path("", include("monitoring.dashboard_urls")),
+    path("", include("monitoring.report_urls")),
+    path("", include("monitoring.import_urls")),
 ]

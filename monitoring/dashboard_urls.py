@@ -1,0 +1,3 @@
+"""URLs of the dashboard pages (filled in by their issue)."""
+
+urlpatterns: list = []

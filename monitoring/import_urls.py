@@ -1,0 +1,3 @@
+"""URLs of the import pages (filled in by their issue)."""
+
+urlpatterns: list = []

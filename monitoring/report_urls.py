@@ -1,0 +1,3 @@
+"""URLs of the report pages (filled in by their issue)."""
+
+urlpatterns: list = []
