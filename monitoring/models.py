@@ -172,3 +172,41 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} to {self.person} ({self.round})"
+
+
+class ReportJob(models.Model):
+    """A committee pack built in the background: who asked for it, how far it has got, and the PDF once made."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Being built"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
+    plans = models.ManyToManyField(Plan, blank=True, related_name="+", help_text="None chosen: every plan reported.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    stage = models.CharField(max_length=200, blank=True, help_text="What the builder is doing now.")
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_jobs")
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    file = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="reportjob_progress_at_most_100"),
+        ]
+
+    def __str__(self):
+        return f"Committee pack {self.period.label} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("report_job", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.READY, self.Status.FAILED)
