@@ -2,11 +2,18 @@
 
 Polarity decides what "better" means: for NI 152 (working age people on out of work benefits) a fall is an
 improvement. A value within the indicator's amber tolerance (default 5% of the target) of a missed target is
-amber, further away red. No target, no value, or a neutral indicator gives no RAG at all.
+amber, further away red. No target, no value, or a neutral indicator gives no RAG at all, and assess() says
+which of the three it was.
+
+Direction of travel compares a value with the one before it; trend() also counts how many periods in a row the
+indicator has moved that way. A figure not yet signed off is provisional: the rules apply to it all the same,
+and assess() carries the mark so that every page shows the RAG and direction it gives as provisional too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from statistics import mean, pstdev
 
@@ -19,6 +26,15 @@ RED = "red"
 IMPROVING = "improving"
 WORSENING = "worsening"
 NO_CHANGE = "no change"
+
+# Why a value has no RAG status.
+NO_DATA = "no data"
+NO_TARGET = "no target"
+TRACKED_ONLY = "tracked only"
+
+RAG_LABELS = {GREEN: "Green", AMBER: "Amber", RED: "Red"}
+DIRECTION_LABELS = {IMPROVING: "Improving", WORSENING: "Worsening", NO_CHANGE: "No change"}
+NO_RAG_LABELS = {NO_DATA: "No data", NO_TARGET: "No target", TRACKED_ONLY: "Tracked only (no RAG)"}
 
 # A value further than this many standard deviations from the indicator's own history gets a warning,
 # as DHIS2's outlier check does; the floor keeps a very steady series from flagging every small change.
@@ -52,6 +68,119 @@ def direction(indicator, current: Decimal | None, previous: Decimal | None) -> s
     rising = current > previous
     better_when_rising = indicator.polarity == indicator.Polarity.HIGHER_IS_BETTER
     return IMPROVING if rising == better_when_rising else WORSENING
+
+
+def _is_neutral(indicator) -> bool:
+    return indicator.polarity == indicator.Polarity.NEUTRAL
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A direction of travel and how many periods in a row the indicator has moved that way (0: not known)."""
+
+    direction: str | None
+    periods: int = 0
+
+    @property
+    def label(self) -> str:
+        """Return the trend in words: 'Worsening for 4 periods', 'Improving for 1 period', 'Not known'."""
+        if self.direction is None:
+            return "Not known"
+        return f"{DIRECTION_LABELS[self.direction]} for {self.periods} period{'' if self.periods == 1 else 's'}"
+
+
+def trend(indicator, values: Sequence[Decimal]) -> Trend:
+    """Return the direction from the last value but one to the last, and for how many periods it has run.
+
+    The values are consecutive reported figures, oldest first. 14.6, 14.9, 15.4, 16.2, 16.5 for NI 152 (lower is
+    better) is worsening for 4 periods; a change of direction, or no change, starts a new run.
+    """
+    if len(values) < 2 or _is_neutral(indicator):
+        return Trend(None)
+    latest = direction(indicator, values[-1], values[-2])
+    periods = 1
+    for index in range(len(values) - 2, 0, -1):
+        if direction(indicator, values[index], values[index - 1]) != latest:
+            break
+        periods += 1
+    return Trend(latest, periods)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One period's figure as the rules need it: the value, whether it is signed off, and the period's label."""
+
+    value: Decimal
+    signed_off: bool = True
+    period: str = ""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the dashboards say about an indicator at its latest figure, against a target."""
+
+    latest: Reading | None
+    last_signed_off: Reading | None
+    target: Decimal | None
+    rag: str | None
+    no_rag_reason: str | None
+    trend: Trend
+
+    @property
+    def value(self) -> Decimal | None:
+        return self.latest.value if self.latest else None
+
+    @property
+    def is_provisional(self) -> bool:
+        """Return True if the latest figure, and so the RAG and direction drawn from it, is not yet signed off."""
+        return self.latest is not None and not self.latest.signed_off
+
+    @property
+    def rag_label(self) -> str:
+        return RAG_LABELS[self.rag] if self.rag else NO_RAG_LABELS[self.no_rag_reason]
+
+
+def assess(indicator, readings: Sequence[Reading], target: Decimal | None) -> Assessment:
+    """Return the RAG, trend and provisional mark of the latest of the readings (oldest first) against the target.
+
+    With no reading the reason is 'no data'; then a neutral indicator is 'tracked only'; then a missing target
+    is 'no target'. Provisional figures count like signed-off ones: the Assessment marks them instead.
+    """
+    latest = readings[-1] if readings else None
+    last_signed_off = next((reading for reading in reversed(readings) if reading.signed_off), None)
+    if latest is None:
+        reason = NO_DATA
+    elif _is_neutral(indicator):
+        reason = TRACKED_ONLY
+    elif target is None:
+        reason = NO_TARGET
+    else:
+        reason = None
+    return Assessment(
+        latest=latest,
+        last_signed_off=last_signed_off,
+        target=target,
+        rag=None if reason else rag(indicator, latest.value, target),
+        no_rag_reason=reason,
+        trend=trend(indicator, [reading.value for reading in readings]),
+    )
+
+
+def target_met(indicator, year_end_value: Decimal | None, target: Decimal | None) -> bool | None:
+    """Return whether a completed year's target was met by its year-end value; None where RAG does not apply."""
+    status = rag(indicator, year_end_value, target)
+    return None if status is None else status == GREEN
+
+
+def trajectory(start: Decimal, end: Decimal, steps: int) -> list[Decimal]:
+    """Return the values a straight line from start must pass through to reach end in the given number of periods.
+
+    The first value is start itself and the last is end: trajectory(16.5, 13.8, 3) is 16.5, 15.6, 14.7, 13.8.
+    """
+    if steps < 1:
+        return [end]
+    step = (end - start) / steps
+    return [start + step * index for index in range(steps)] + [end]
 
 
 def parse_value(indicator, raw: str) -> Decimal:
