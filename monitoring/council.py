@@ -1,0 +1,261 @@
+"""A deterministic large council for benchmarks: `manage.py generate_council --scale N`.
+
+Scale 1 is about 20 plans (16 quarterly LAA target plans, 4 six-monthly service plans), 400 actions, 100
+indicators, 5 financial years of values and returns and 50 users; scale N is N times that. The same scale
+always gives the same data (a seeded random generator), with the shapes of real plans: blank and `tbc`
+amounts, targets missing in some years, actions without a lead officer, signed-off history and, in the last
+period of each frequency, an open round with drafts, submissions and a returned entry.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from funding.models import FundingAmount, FundingLine
+from indicators.models import EntryStatus, Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
+from monitoring.models import ProgressReport, ReportingRound, Return
+from monitoring.permissions import DATA_EXPERTS, INDICATOR_OWNERS, LEAD_OFFICERS, STRATEGIC_GROUP
+from plans import periods
+from plans.models import ActionTarget, DeliveryAction, Organisation, Period, Person, Plan, PlanRole, Risk, Section
+
+FIRST_YEAR = 2020
+YEARS = 5
+PREFIX = "GEN"
+ORGANISATIONS = [
+    ("GCC", "Generated City Council"), ("GJCP", "Generated Jobcentre Plus"), ("GPCT", "Generated Primary Care Trust"),
+    ("GCOL", "Generated College"), ("GPOL", "Generated Police"), ("GVCS", "Generated Voluntary Sector"),
+]
+THEMES = ["Economy, Learning, Skills and Employment", "Children and Young People", "Health and Well-being",
+          "Safer Communities", "Housing and Neighbourhoods"]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How much of everything one unit of scale makes."""
+
+    quarterly_plans: int = 16
+    service_plans: int = 4
+    actions_per_plan: int = 20
+    indicators_per_plan: int = 5
+    users: int = 50
+    funding_lines_per_plan: int = 6
+    risks_per_plan: int = 4
+
+
+def generate_council(scale: int, shape: Shape = Shape()) -> dict[str, int]:
+    """Create the council for the scale (refusing to add to one already there) and return what it made."""
+    if Plan.objects.filter(reference__startswith=f"{PREFIX}-").exists():
+        raise ValueError("A generated council is already in this database; use a fresh database.")
+    rng = random.Random(20081 * scale)
+    with transaction.atomic():
+        made = _generate(scale, shape, rng)
+    return made
+
+
+def _generate(scale: int, shape: Shape, rng: random.Random) -> dict[str, int]:
+    organisations = Organisation.objects.bulk_create(
+        Organisation(short_name=short, name=name) for short, name in ORGANISATIONS
+    )
+    people = _people(scale * shape.users, organisations)
+    half, three_quarters = len(people) // 2, len(people) * 3 // 4
+    officers, experts, owners = people[:half], people[half:three_quarters], people[three_quarters:]
+    plans = []
+    for number in range(scale * (shape.quarterly_plans + shape.service_plans)):
+        quarterly = number % (shape.quarterly_plans + shape.service_plans) < shape.quarterly_plans
+        plans.append(Plan(
+            kind=Plan.Kind.LAA_TARGET if quarterly else Plan.Kind.SERVICE,
+            reference=f"{PREFIX}-{number + 1:04d}",
+            title=f"Generated {'target' if quarterly else 'service'} plan {number + 1}",
+            lead_organisation=rng.choice(organisations), theme=rng.choice(THEMES),
+            reporting_frequency=periods.QUARTER if quarterly else periods.HALF,
+            first_year=FIRST_YEAR, last_year=FIRST_YEAR + YEARS - 1,
+        ))
+    plans = Plan.objects.bulk_create(plans)
+    PlanRole.objects.bulk_create(
+        PlanRole(plan=plan, role=PlanRole.Role.INDICATOR_OWNER, person=owners[index % len(owners)])
+        for index, plan in enumerate(plans)
+    )
+    Section.objects.bulk_create(
+        Section(plan=plan, position=position, number=str(position), heading=heading, kind=kind,
+                body="Generated narrative.\n\n- first point\n- second point")
+        for plan in plans
+        for position, (heading, kind) in enumerate([
+            ("Target", Section.Kind.TARGET), ("Strategic Summary", Section.Kind.NARRATIVE),
+            ("Delivery Plan", Section.Kind.DELIVERY_PLAN), ("Performance Indicators", Section.Kind.INDICATORS),
+            ("Funding & Planned Spend", Section.Kind.FUNDING), ("Risk Assessment", Section.Kind.RISKS),
+        ], start=1)
+    )
+    actions = _actions(plans, shape, officers, rng)
+    indicators = _indicators(plans, shape, experts, owners, rng)
+    _funding(plans, shape, rng)
+    Risk.objects.bulk_create(
+        Risk(plan=plan, position=position, risk=f"Generated risk {position}", mitigation="Generated mitigation",
+             owner=rng.choice(owners), likelihood=rng.randint(1, 5), impact=rng.randint(1, 5))
+        for plan in plans for position in range(1, shape.risks_per_plan + 1)
+    )
+    returns, progress, values = _history(plans, actions, indicators, rng)
+    return {"plans": len(plans), "actions": len(actions), "indicators": len(indicators), "users": len(people),
+            "returns": returns, "progress reports": progress, "indicator values": values}
+
+
+def _people(count: int, organisations) -> list[Person]:
+    user_model = get_user_model()
+    password = make_password("demo")
+    groups = {name: Group.objects.get_or_create(name=name)[0]
+              for name in (LEAD_OFFICERS, DATA_EXPERTS, INDICATOR_OWNERS, STRATEGIC_GROUP)}
+    users = user_model.objects.bulk_create(
+        user_model(username=f"gen{number:05d}", email=f"gen{number:05d}@example.org", password=password,
+                   first_name="Generated", last_name=f"Person {number}")
+        for number in range(count)
+    )
+    people = Person.objects.bulk_create(
+        Person(name=f"Generated Person {number}", user=user, organisation=organisations[number % len(organisations)])
+        for number, user in enumerate(users)
+    )
+    membership = user_model.groups.through
+    roles = [LEAD_OFFICERS] * (count // 2) + [DATA_EXPERTS] * (count * 3 // 4 - count // 2)
+    roles += [INDICATOR_OWNERS] * (count - len(roles))
+    membership.objects.bulk_create(
+        membership(user_id=user.pk, group_id=groups[role].pk) for user, role in zip(users, roles, strict=True)
+    )
+    return people
+
+
+def _actions(plans, shape: Shape, officers, rng) -> list[DeliveryAction]:
+    actions = DeliveryAction.objects.bulk_create(
+        DeliveryAction(
+            plan=plan, position=position, title=f"Generated action {position}",
+            client_group="Generated client group", off_flow=position % 2 == 0, flow_time=position % 3 == 0,
+            on_flow=position % 5 == 0, lead_text="Generated lead",
+            # One action in ten has no lead officer: a performance officer reports on it.
+            lead_officer=None if position % 10 == 0 else rng.choice(officers),
+        )
+        for plan in plans for position in range(1, shape.actions_per_plan + 1)
+    )
+    ActionTarget.objects.bulk_create(
+        ActionTarget(action=action, year=year, value=Decimal(rng.randint(0, 400)))
+        for action in actions if action.position % 4  # a quarter of the actions have no numeric target
+        for year in range(FIRST_YEAR, FIRST_YEAR + YEARS) if rng.random() > 0.15  # and some years are blank
+    )
+    return actions
+
+
+def _indicators(plans, shape: Shape, experts, owners, rng) -> list[Indicator]:
+    specs = []
+    for plan in plans:
+        for position in range(shape.indicators_per_plan):
+            lower = rng.random() < 0.5
+            specs.append((plan, position, Indicator(
+                code=f"{plan.reference}-I{position + 1}", name=f"Generated indicator {position + 1} of {plan.reference}",
+                unit=Indicator.Unit.PERCENT, polarity="lower" if lower else "higher", decimal_places=1,
+                baseline_value=Decimal(rng.randint(100, 600)) / 10, data_expert=rng.choice(experts),
+            )))
+    indicators = Indicator.objects.bulk_create(indicator for _, _, indicator in specs)
+    Indicator.owners.through.objects.bulk_create(
+        Indicator.owners.through(indicator_id=indicator.pk, person_id=rng.choice(owners).pk) for indicator in indicators
+    )
+    PlanIndicator.objects.bulk_create(
+        PlanIndicator(plan=plan, indicator=indicator, position=position,
+                      role=PlanIndicator.Role.HEADLINE if position == 0 else PlanIndicator.Role.SUPPORTING)
+        for (plan, position, _), indicator in zip(specs, indicators, strict=True)
+    )
+    IndicatorTarget.objects.bulk_create(
+        IndicatorTarget(indicator=indicator, year=year,
+                        value=(indicator.baseline_value + Decimal(rng.randint(-20, 20)) / 10).max(Decimal(0)))
+        for indicator in indicators for year in range(FIRST_YEAR, FIRST_YEAR + YEARS)
+    )
+    return indicators
+
+
+def _funding(plans, shape: Shape, rng) -> None:
+    lines = FundingLine.objects.bulk_create(
+        FundingLine(plan=plan, position=position, name=f"Generated stream {position}",
+                    comment="Generated comment" if position == 1 else "")
+        for plan in plans for position in range(1, shape.funding_lines_per_plan + 1)
+    )
+    amounts = []
+    for line in lines:
+        for year in range(FIRST_YEAR, FIRST_YEAR + YEARS):
+            roll = rng.random()
+            if roll < 0.15:
+                continue  # blank: no amount for that year
+            if roll < 0.25:
+                amounts.append(FundingAmount(line=line, year=year, status=FundingAmount.Status.TBC))
+            else:
+                amounts.append(FundingAmount(line=line, year=year, amount=Decimal(rng.randint(10, 5000) * 1000)))
+    FundingAmount.objects.bulk_create(amounts)
+
+
+def _history(plans, actions, indicators, rng) -> tuple[int, int, int]:
+    """Rounds for every period of the five years; all signed off and closed but the last of each frequency."""
+    now = timezone.now()
+    actions_by_plan, indicators_by_plan = {}, {}
+    for action in actions:
+        actions_by_plan.setdefault(action.plan_id, []).append(action)
+    for indicator in indicators:
+        indicators_by_plan.setdefault(indicator.code.rsplit("-I", 1)[0], []).append(indicator)
+    returns = progress = values = 0
+    for kind in (periods.QUARTER, periods.HALF):
+        spans = [span for year in range(FIRST_YEAR, FIRST_YEAR + YEARS) for span in periods.periods_in_year(year, kind)]
+        kind_plans = [plan for plan in plans if plan.reporting_frequency == kind]
+        for index, span in enumerate(spans):
+            is_open = index == len(spans) - 1
+            period = Period.for_span(span)
+            reporting_round = ReportingRound.objects.create(
+                period=period, due_date=span.end + timedelta(days=30),
+                status=ReportingRound.Status.OPEN if is_open else ReportingRound.Status.CLOSED,
+                closed_at=None if is_open else now,
+            )
+            plan_returns = Return.objects.bulk_create(
+                Return(round=reporting_round, plan=plan, is_illustrative=True,
+                       status=Return.Status.OPEN if is_open else Return.Status.SIGNED_OFF,
+                       signed_off_at=None if is_open else now)
+                for plan in kind_plans
+            )
+            entries = []
+            for report in plan_returns:
+                for action in actions_by_plan[report.plan_id]:
+                    status = _open_status(rng) if is_open else EntryStatus.SIGNED_OFF
+                    if status is None:
+                        continue
+                    target = rng.randint(0, 120)
+                    entries.append(ProgressReport(
+                        report=report, action=action, status=status, narrative="Generated progress narrative.",
+                        rag=rng.choice(["red", "amber", "green", "green"]), outputs_achieved=Decimal(target),
+                        reviewer_comment="Please add figures." if status == EntryStatus.RETURNED else "",
+                    ))
+            ProgressReport.objects.bulk_create(entries, batch_size=2000)
+            progress += len(entries)
+            returns += len(plan_returns)
+            figures = []
+            for plan in kind_plans:
+                for indicator in indicators_by_plan[plan.reference]:
+                    drift = Decimal(rng.randint(-8, 8)) / 10
+                    figures.append(IndicatorValue(
+                        indicator=indicator, period=period, value=(indicator.baseline_value + drift).max(Decimal(0)),
+                        status=EntryStatus.DRAFT if is_open else EntryStatus.SIGNED_OFF, is_illustrative=True,
+                        commentary="Generated figure.",
+                    ))
+            IndicatorValue.objects.bulk_create(figures, batch_size=2000)
+            values += len(figures)
+    return returns, progress, values
+
+
+def _open_status(rng) -> str | None:
+    roll = rng.random()
+    if roll < 0.3:
+        return None  # not started
+    if roll < 0.55:
+        return EntryStatus.DRAFT
+    if roll < 0.95:
+        return EntryStatus.SUBMITTED
+    return EntryStatus.RETURNED

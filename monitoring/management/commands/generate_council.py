@@ -1,0 +1,21 @@
+"""manage.py generate_council --scale N: a large deterministic council for benchmarks (see monitoring/council.py)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from monitoring.council import generate_council
+
+
+class Command(BaseCommand):
+    help = "Generate a large, deterministic council for benchmarks: scale 1 is ~20 plans, 400 actions, 100 indicators."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", type=int, default=1, help="1 for ~20 plans; 10 for ten times that.")
+
+    def handle(self, *args, scale, **options):
+        if not 1 <= scale <= 100:
+            raise CommandError("--scale must be a whole number from 1 to 100.")
+        try:
+            made = generate_council(scale)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(", ".join(f"{count:,} {what}" for what, count in made.items()))
