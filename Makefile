@@ -10,7 +10,7 @@ PORT ?= 8000
 # A developer's machine runs with DEBUG on unless told otherwise; production never uses this Makefile.
 export DEBUG ?= true
 
-.PHONY: help setup run test lint check-deploy static browser-deps clean
+.PHONY: help setup run test lint check-deploy static browser-deps bench clean
 
 help:
 	@echo "make run    set everything up on SQLite, load the demo data, serve http://$(HOST):$(PORT)"
@@ -51,6 +51,11 @@ run: setup
 
 test: $(VENV)/.installed static browser-deps
 	$(PY) -m pytest
+
+# Benchmarks at scale 1 and 10 (PostgreSQL when it runs here): pages, reports, imports and load; see bench/run.py.
+bench: $(VENV)/.installed static
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	$(PY) bench/run.py
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

@@ -1,0 +1,153 @@
+"""`make bench`: build the generated council at scale 1 and 10, then measure pages, reports, imports and load.
+
+Writes bench/results.json and prints a table. PostgreSQL is used when a server answers on 127.0.0.1:5432
+(databases partnership_monitor_bench_1 and _10 are dropped and rebuilt), SQLite files under /tmp otherwise.
+Timings vary with the machine; query counts and ratios are the stable figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+PG = "postgres://postgres@127.0.0.1:5432"
+SCALES = [int(scale) for scale in os.environ.get("BENCH_SCALES", "1,10").split(",")]
+
+
+def postgres_available() -> bool:
+    return subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"], check=False).returncode == 0
+
+
+def run(args, env, capture=False):
+    result = subprocess.run(args, cwd=ROOT, env=env, check=True, text=True,
+                            stdout=subprocess.PIPE if capture else None)
+    return result.stdout if capture else None
+
+
+def database_for(scale: int, use_pg: bool) -> str:
+    if use_pg:
+        name = f"partnership_monitor_bench_{scale}"
+        for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
+            subprocess.run(["psql", f"{PG}/postgres", "-qc", sql], check=True)
+        return f"{PG}/{name}"
+    path = Path(f"/tmp/partnership_monitor_bench_{scale}.sqlite3")
+    path.unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def environment(database_url: str) -> dict:
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "ALLOW_INSECURE_SECRET_KEY": "true"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return env
+
+
+def build(scale: int, use_pg: bool) -> tuple[str, float]:
+    url = database_for(scale, use_pg)
+    env = environment(url)
+    started = time.perf_counter()
+    run([PY, "manage.py", "migrate", "--noinput", "-v0"], env)
+    run([PY, "manage.py", "generate_council", "--scale", str(scale)], env)
+    run([PY, "manage.py", "load_demo", "--demo-logins"], env)
+    return url, time.perf_counter() - started
+
+
+def optional_script(name: str, env: dict) -> dict | str | None:
+    """Run another bench script (reports, imports) if it exists; keep its JSON, or its last lines as text."""
+    script = ROOT / "bench" / name
+    if not script.exists():
+        return None
+    result = subprocess.run([PY, str(script)], cwd=ROOT, env=env, text=True, capture_output=True, check=False)
+    output = result.stdout.strip()
+    try:
+        return json.loads(output.splitlines()[-1])
+    except (json.JSONDecodeError, IndexError):
+        return output[-2000:] or result.stderr[-2000:]
+
+
+def load_test(database_url: str, overview_path: str | None) -> dict | str:
+    """gunicorn with 2 workers, wrk in a second process: the overview dashboard against a trivial page."""
+    if not shutil.which("wrk"):
+        return "skipped: wrk is not installed (apt-get install wrk)"
+    gunicorn = Path(PY).with_name("gunicorn")
+    if not gunicorn.exists():
+        return "skipped: gunicorn is not installed"
+    env = {**environment(database_url), "SECRET_KEY": secrets.token_urlsafe(40), "ALLOWED_HOSTS": "127.0.0.1",
+           "SECURE_SSL_REDIRECT": "false", "SECURE_COOKIES": "false", "STATIC_MANIFEST": "false",
+           "SECURE_HSTS_SECONDS": "0", "LOG_LEVEL": "WARNING"}
+    env.pop("ALLOW_INSECURE_SECRET_KEY")
+    session = run([PY, "bench/session.py"], environment(database_url), capture=True).strip()
+    if not overview_path:
+        return "skipped: no overview dashboard page yet"
+    command = [str(gunicorn), "monitoring.wsgi", "-w", "2", "-b", "127.0.0.1:8123", "--log-level", "warning"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    try:
+        time.sleep(3)
+        pages = {"trivial page": "/accessibility/", "overview dashboard": overview_path}
+        results = {}
+        for label, path in pages.items():
+            output = subprocess.run(
+                ["wrk", "-t2", "-c8", "-d10s", "--latency", "-H", f"Cookie: sessionid={session}",
+                 f"http://127.0.0.1:8123{path}"], text=True, capture_output=True, check=True,
+            ).stdout
+            rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
+            median = re.search(r"50%\s+([\d.]+\w+)", output)[1]
+            p99 = re.search(r"99%\s+([\d.]+\w+)", output)[1]
+            non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+            results[label] = {"path": path, "requests_per_second": rps, "median_latency": median, "p99_latency": p99,
+                              "non_2xx": int(non_2xx[1]) if non_2xx else 0}
+        results["overview / trivial throughput ratio"] = round(
+            results["overview dashboard"]["requests_per_second"] / results["trivial page"]["requests_per_second"], 3
+        )
+        return results
+    except subprocess.CalledProcessError as error:
+        return f"failed: {error}"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+def main():
+    use_pg = postgres_available()
+    results = {"database": "postgresql" if use_pg else "sqlite", "scales": {}}
+    for scale in SCALES:
+        url, seconds = build(scale, use_pg)
+        env = environment(url)
+        pages = json.loads(run([PY, "bench/pages.py"], env, capture=True).strip().splitlines()[-1])
+        results["scales"][scale] = {"build_seconds": round(seconds, 1), "pages": pages}
+        if scale == max(SCALES):
+            results["reports"] = optional_script("reports.py", env)
+            results["imports"] = optional_script("imports.py", env)
+            overview = pages.get("overview dashboard", {}).get("url")
+            results["load"] = load_test(url, overview) if use_pg else "skipped: needs PostgreSQL"
+    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2))
+    print_table(results)
+
+
+def print_table(results):
+    scales = list(results["scales"])
+    print(f"\nPages ({results['database']}); queries, median ms and p95 ms at scale {' and '.join(map(str, scales))}")
+    print(f"{'page':24}" + "".join(f"{'q@' + str(s):>7}{'med@' + str(s):>10}{'p95@' + str(s):>10}" for s in scales))
+    names = list(results["scales"][scales[0]]["pages"])
+    for name in names:
+        row = f"{name:24}"
+        for scale in scales:
+            page = results["scales"][scale]["pages"].get(name, {})
+            row += f"{page.get('queries', '-'):>7}{page.get('median_ms', '-'):>10}{page.get('p95_ms', '-'):>10}"
+        print(row)
+    for key in ("reports", "imports", "load"):
+        print(f"\n{key}: {json.dumps(results.get(key), indent=2)}")
+    print("\nWritten to bench/results.json")
+
+
+if __name__ == "__main__":
+    main()
