@@ -6,14 +6,22 @@ can build the same dataclasses from whatever it has read and get the same pictur
 
 The SVG keeps its text as text (``svg.fonttype = "none"``), carries ``role="img"`` with a ``<title>`` and a
 ``<desc>`` that say what the chart shows, and has every id prefixed so that two charts on one page never
-clash. Pages print the chart's data in a table beside it: the picture is never the only way to the figures.
+clash. Matplotlib's inline ``style`` attributes become SVG presentation attributes, so a Content-Security-Policy
+without 'unsafe-inline' styles leaves the charts as they are. Pages print the chart's data in a table beside it:
+the picture is never the only way to the figures.
+
+Drawing takes a tenth of a second, so finished drawings are kept (by the repr of their data) and only their ids
+are made fresh on each call.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import threading
 import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
@@ -54,6 +62,8 @@ PINK = "#d53880"
 LIGHT_BLUE = "#5694ca"
 STREAM_COLOURS = [BLUE, TURQUOISE, PURPLE, AMBER, PINK, GREEN, LIGHT_BLUE, DARK_GREY, RED, MID_GREY]
 RAG_COLOURS = {"green": GREEN, "amber": AMBER, "red": RED, "none": MID_GREY}
+# Funding charts show this many streams by name; the rest are added up as "Other streams".
+MAX_STREAMS = 7
 
 PERCENT = "percent"
 MONEY = "money"
@@ -95,13 +105,49 @@ class IndicatorSeries:
     """
 
     title: str
-    points: list[SeriesPoint]
+    points: Sequence[SeriesPoint]
     unit: str = PERCENT
     decimal_places: int = 1
     baseline: Decimal | None = None
     baseline_label: str = ""
-    targets: list[YearTarget] = field(default_factory=list)
-    trajectory: list[TrajectoryPoint] = field(default_factory=list)
+    targets: Sequence[YearTarget] = field(default_factory=list)
+    trajectory: Sequence[TrajectoryPoint] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RagBar:
+    """One bar of a RAG chart: a group of actions (a flow category) and how many are green, amber, red or not rated."""
+
+    label: str
+    green: int = 0
+    amber: int = 0
+    red: int = 0
+    none: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.green + self.amber + self.red + self.none
+
+
+@dataclass(frozen=True)
+class RagChart:
+    title: str
+    bars: Sequence[RagBar]
+
+
+@dataclass(frozen=True)
+class FundingStream:
+    """A funding stream and its known amount in each year of the chart (None: tbc, not identified or blank)."""
+
+    name: str
+    amounts: Sequence[Decimal | None]
+
+
+@dataclass(frozen=True)
+class FundingChart:
+    title: str
+    years: Sequence[str]
+    streams: Sequence[FundingStream]
 
 
 def format_number(value: Decimal | None, unit: str = "", decimal_places: int = 0) -> str:
@@ -116,28 +162,37 @@ def format_number(value: Decimal | None, unit: str = "", decimal_places: int = 0
     return text
 
 
+# ---------------------------------------------------------------------------------------------------------
+# Indicator: values by period, baseline, yearly targets and the trajectory to the final target
+
+
 def indicator_chart_svg(series: IndicatorSeries) -> str:
     """Return an SVG line chart of an indicator's values by period, with baseline, yearly targets and trajectory."""
+    return _drawn(series, _draw_indicator, title=series.title, description=indicator_chart_description(series))
+
+
+def _draw_indicator(series: IndicatorSeries) -> Figure:
     labels = [point.period for point in series.points]
     position = {label: index for index, label in enumerate(labels)}
+    many = len(labels) > 8
     figure = Figure(figsize=(7.2, 3.6))
     axes = figure.add_subplot()
     handles = []
 
-    reported = [(index, point) for index, point in enumerate(series.points) if point.value is not None]
+    # A period with no value breaks the line: a straight line across a gap would invent figures.
+    ys = [float(point.value) if point.value is not None else float("nan") for point in series.points]
+    reported = [index for index, point in enumerate(series.points) if point.value is not None]
     if reported:
-        xs = [index for index, _ in reported]
-        ys = [float(point.value) for _, point in reported]
-        axes.plot(xs, ys, color=BLUE, linewidth=2, zorder=3)
-        signed = [(x, y) for x, y, (_, point) in zip(xs, ys, reported, strict=True) if not point.provisional]
-        provisional = [(x, y) for x, y, (_, point) in zip(xs, ys, reported, strict=True) if point.provisional]
+        axes.plot(range(len(ys)), ys, color=BLUE, linewidth=2, zorder=3)
+        signed = [index for index in reported if not series.points[index].provisional]
+        provisional = [index for index in reported if series.points[index].provisional]
         if signed:
-            axes.scatter(*zip(*signed, strict=True), s=36, color=BLUE, zorder=4)
+            axes.scatter(signed, [ys[index] for index in signed], s=36, color=BLUE, zorder=4)
+            handles.append(Line2D([], [], color=BLUE, linewidth=2, marker="o", label="Value (signed off)"))
         if provisional:
-            axes.scatter(*zip(*provisional, strict=True), s=36, facecolor="white", edgecolor=BLUE, linewidth=2, zorder=4)
-        handles.append(Line2D([], [], color=BLUE, linewidth=2, marker="o", label="Value (signed off)"))
-        if provisional:
-            handles.append(Line2D([], [], color=BLUE, linewidth=0, marker="o", markerfacecolor="white",
+            axes.scatter(provisional, [ys[index] for index in provisional], s=36, facecolor="white", edgecolor=BLUE,
+                         linewidth=2, zorder=4)
+            handles.append(Line2D([], [], color=BLUE, linewidth=2, marker="o", markerfacecolor="white",
                                   markeredgewidth=2, label="Value (provisional)"))
 
     if series.baseline is not None:
@@ -148,11 +203,10 @@ def indicator_chart_svg(series: IndicatorSeries) -> str:
     drew_target = False
     for target in series.targets:
         in_year = [index for index, point in enumerate(series.points) if point.year == target.year]
-        if not in_year:
-            continue
-        axes.hlines(float(target.value), min(in_year) - 0.4, max(in_year) + 0.4, color=BLACK, linewidth=2,
-                    linestyle="--", zorder=2)
-        drew_target = True
+        if in_year:
+            axes.hlines(float(target.value), min(in_year) - 0.4, max(in_year) + 0.4, color=BLACK, linewidth=2,
+                        linestyle="--", zorder=2)
+            drew_target = True
     if drew_target:
         handles.append(Line2D([], [], color=BLACK, linestyle="--", linewidth=2, label="Target for the year"))
 
@@ -162,22 +216,22 @@ def indicator_chart_svg(series: IndicatorSeries) -> str:
         handles.append(Line2D([], [], color=AMBER, linestyle="-.", linewidth=1.5, label="Trajectory to final target"))
 
     axes.set_xticks(range(len(labels)))
-    axes.set_xticklabels([_short_period(label) for label in labels], rotation=0 if len(labels) <= 8 else 45,
-                         ha="center" if len(labels) <= 8 else "right")
+    axes.set_xticklabels([_short_period(label) for label in labels], rotation=45 if many else 0,
+                         ha="right" if many else "center")
     axes.set_xlim(-0.6, max(len(labels) - 0.4, 0.4))
     axes.yaxis.set_major_locator(MaxNLocator(nbins=6))
     axes.yaxis.set_major_formatter(FuncFormatter(_axis_formatter(series.unit)))
     axes.grid(axis="y", color="#f3f2f1", linewidth=1)
     axes.set_axisbelow(True)
-    if not reported and series.baseline is None and not drew_target:
-        axes.text(0.5, 0.5, "No values reported yet", transform=axes.transAxes, ha="center", va="center",
-                  color=DARK_GREY)
+    if not handles:
+        axes.text(0.5, 0.5, "No values, baseline or targets yet", transform=axes.transAxes, ha="center",
+                  va="center", color=DARK_GREY)
         axes.set_yticks([])
-    if handles:
-        axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.18 if len(labels) <= 8 else -0.3),
+    else:
+        axes.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.3 if many else -0.15),
                     ncol=min(len(handles), 3), frameon=False, fontsize=9)
     figure.tight_layout()
-    return _to_svg(figure, title=series.title, description=indicator_chart_description(series))
+    return figure
 
 
 def indicator_chart_description(series: IndicatorSeries) -> str:
@@ -198,7 +252,10 @@ def indicator_chart_description(series: IndicatorSeries) -> str:
     if series.targets:
         targets = ", ".join(f"{target.year} {format_number(target.value, unit, places)}" for target in series.targets)
         parts.append(f"Targets: {targets}.")
-    parts.append("The figures are also given in the table with the chart.")
+    if len(series.trajectory) >= 2:
+        end = series.trajectory[-1]
+        parts.append(f"Trajectory to reach {format_number(end.value, unit, places)} by {end.period}.")
+    parts.append("The figures are in the table with the chart.")
     return " ".join(parts)
 
 
@@ -209,13 +266,154 @@ def _short_period(label: str) -> str:
 
 def _axis_formatter(unit: str):
     def formatter(value, _position):
-        number = f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.1f}"
-        if unit == PERCENT:
-            return f"{number}%"
         if unit == MONEY:
-            return f"£{number}"
-        return number
+            return _money_tick(value)
+        number = f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.1f}"
+        return f"{number}%" if unit == PERCENT else number
     return formatter
+
+
+def _money_tick(value: float) -> str:
+    """Return an axis label for pounds: '£2.5m', '£750k', '£0'."""
+    if abs(value) >= 1_000_000:
+        return f"£{value / 1_000_000:,.1f}m".replace(".0m", "m")
+    if abs(value) >= 1_000:
+        return f"£{value / 1_000:,.0f}k"
+    return f"£{value:,.0f}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Actions: RAG counts per group
+
+
+def rag_chart_svg(chart: RagChart) -> str:
+    """Return an SVG bar chart of how many actions in each group are green, amber, red or not rated."""
+    return _drawn(chart, _draw_rag, title=chart.title, description=rag_chart_description(chart))
+
+
+def _draw_rag(chart: RagChart) -> Figure:
+    bars = list(chart.bars)
+    figure = Figure(figsize=(7.2, 1.0 + 0.5 * max(len(bars), 1)))
+    axes = figure.add_subplot()
+    rows = list(range(len(bars)))[::-1]  # the first group at the top
+    left = [0] * len(bars)
+    for key, label in (("green", "Green"), ("amber", "Amber"), ("red", "Red"), ("none", "No RAG reported")):
+        counts = [getattr(bar, key) for bar in bars]
+        if not any(counts):
+            continue
+        drawn = axes.barh(rows, counts, left=left, color=RAG_COLOURS[key], height=0.6, label=label,
+                          edgecolor="white", linewidth=1)
+        text_colour = BLACK if key in ("none", "amber") else "white"
+        axes.bar_label(drawn, labels=[str(count) if count else "" for count in counts], label_type="center",
+                       color=text_colour, fontsize=9)
+        left = [start + count for start, count in zip(left, counts, strict=True)]
+    axes.set_yticks(rows)
+    axes.set_yticklabels([bar.label for bar in bars])
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlabel("Actions")
+    if not any(bar.total for bar in bars):
+        axes.text(0.5, 0.5, "No actions", transform=axes.transAxes, ha="center", va="center", color=DARK_GREY)
+    else:
+        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False, fontsize=9)
+    figure.tight_layout()
+    return figure
+
+
+def rag_chart_description(chart: RagChart) -> str:
+    parts = ["Bar chart of actions by RAG status."]
+    for bar in chart.bars:
+        parts.append(f"{bar.label}: {bar.total} actions, {bar.green} green, {bar.amber} amber, {bar.red} red, "
+                     f"{bar.none} with no RAG reported.")
+    parts.append("The figures are in the table with the chart.")
+    return " ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Funding: known amounts by stream and year
+
+
+def funding_chart_svg(chart: FundingChart) -> str:
+    """Return an SVG stacked bar chart of the known funding in each year, by stream."""
+    return _drawn(chart, _draw_funding, title=chart.title, description=funding_chart_description(chart))
+
+
+def _chart_streams(chart: FundingChart) -> list[FundingStream]:
+    """Return the streams to draw: the largest by name, the rest added up as 'Other streams'; none with no money."""
+    def total(stream):
+        return sum((amount for amount in stream.amounts if amount is not None), Decimal(0))
+
+    streams = sorted((stream for stream in chart.streams if total(stream) > 0), key=total, reverse=True)
+    if len(streams) <= MAX_STREAMS:
+        return streams
+    kept, rest = streams[:MAX_STREAMS - 1], streams[MAX_STREAMS - 1:]
+    other = [sum((stream.amounts[index] or Decimal(0) for stream in rest), Decimal(0)) for index in range(len(chart.years))]
+    return [*kept, FundingStream(f"Other streams ({len(rest)})", other)]
+
+
+def _draw_funding(chart: FundingChart) -> Figure:
+    streams = _chart_streams(chart)
+    figure = Figure(figsize=(7.2, 3.4 + 0.25 * ((len(streams) + 1) // 2)))
+    axes = figure.add_subplot()
+    bottom = [0.0] * len(chart.years)
+    for index, stream in enumerate(streams):
+        heights = [float(amount or 0) for amount in stream.amounts]
+        axes.bar(range(len(chart.years)), heights, bottom=bottom, width=0.6, label=_shorten(stream.name),
+                 color=STREAM_COLOURS[index % len(STREAM_COLOURS)], edgecolor="white", linewidth=1)
+        bottom = [base + height for base, height in zip(bottom, heights, strict=True)]
+    axes.set_xticks(range(len(chart.years)))
+    axes.set_xticklabels(list(chart.years))
+    axes.yaxis.set_major_locator(MaxNLocator(nbins=6))
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _position: _money_tick(value)))
+    axes.grid(axis="y", color="#f3f2f1", linewidth=1)
+    axes.set_axisbelow(True)
+    if streams:
+        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False, fontsize=9)
+    else:
+        axes.text(0.5, 0.5, "No known amounts", transform=axes.transAxes, ha="center", va="center", color=DARK_GREY)
+        axes.set_yticks([])
+    figure.tight_layout()
+    return figure
+
+
+def funding_chart_description(chart: FundingChart) -> str:
+    totals = [
+        sum((stream.amounts[index] for stream in chart.streams if stream.amounts[index] is not None), Decimal(0))
+        for index in range(len(chart.years))
+    ]
+    parts = [f"Stacked bar chart of known funding by year, in {len(chart.streams)} streams."]
+    parts += [f"{year}: {format_number(total, MONEY)}." for year, total in zip(chart.years, totals, strict=True)]
+    parts.append("Amounts to be confirmed or not yet identified are not drawn. The figures are in the table with the chart.")
+    return " ".join(parts)
+
+
+def _shorten(text: str, length: int = 45) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# From a figure to inline SVG
+
+
+_DRAWINGS: OrderedDict[str, str] = OrderedDict()
+_DRAWINGS_KEPT = 256
+_DRAWINGS_LOCK = threading.Lock()
+_PREFIX = "chart-0000000000"
+
+
+def _drawn(data, draw: Callable[..., Figure], *, title: str, description: str) -> str:
+    """Return the drawing of the data, kept from an earlier call when there is one, with ids of its own."""
+    key = f"{draw.__name__}:{data!r}"
+    with _DRAWINGS_LOCK:
+        svg = _DRAWINGS.get(key)
+        if svg is not None:
+            _DRAWINGS.move_to_end(key)
+    if svg is None:
+        svg = _to_svg(draw(data), title=title, description=description)
+        with _DRAWINGS_LOCK:
+            _DRAWINGS[key] = svg
+            while len(_DRAWINGS) > _DRAWINGS_KEPT:
+                _DRAWINGS.popitem(last=False)
+    return svg.replace(_PREFIX, f"chart-{uuid.uuid4().hex[:10]}")
 
 
 _DROP = [
@@ -228,30 +426,50 @@ _DROP = [
 ]
 _ID = re.compile(r'\sid="([^"]+)"')
 _REFERENCE = re.compile(r'(xlink:href="#|href="#|url\(#)([^")]+)')
+_STYLE = re.compile(r'\sstyle="([^"]*)"')
+# The CSS properties matplotlib writes, all of which SVG also takes as presentation attributes.
+PRESENTATION_ATTRIBUTES = {
+    "fill", "fill-opacity", "stroke", "stroke-width", "stroke-opacity", "stroke-linecap", "stroke-linejoin",
+    "stroke-dasharray", "stroke-dashoffset", "stroke-miterlimit", "opacity", "font-size", "font-family",
+    "font-weight", "font-style", "text-anchor", "dominant-baseline",
+}
+
+
+def _attributes(match: re.Match) -> str:
+    attributes = []
+    for declaration in match[1].split(";"):
+        name, _, value = declaration.partition(":")
+        name, value = name.strip(), value.strip()
+        if not name:
+            continue
+        if name not in PRESENTATION_ATTRIBUTES:
+            raise ValueError(f"Matplotlib wrote a style property SVG has no attribute for: {name!r}")
+        attributes.append(f' {name}="{value}"')
+    return "".join(attributes)
 
 
 def _to_svg(figure: Figure, *, title: str, description: str) -> str:
-    """Return the figure as inline-safe SVG: no prolog or metadata, unique ids, a title and a description."""
+    """Return the figure as inline-safe SVG: no prolog, metadata or styles, placeholder ids, title and description."""
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue()
     for pattern in _DROP:
         svg = pattern.sub("", svg)
-    prefix = f"chart-{uuid.uuid4().hex[:10]}"
     referenced = {match[2] for match in _REFERENCE.finditer(svg)}
-    svg = _ID.sub(lambda match: f' id="{prefix}-{match[1]}"' if match[1] in referenced else "", svg)
-    svg = _REFERENCE.sub(lambda match: f"{match[1]}{prefix}-{match[2]}", svg)
+    svg = _ID.sub(lambda match: f' id="{_PREFIX}-{match[1]}"' if match[1] in referenced else "", svg)
+    svg = _REFERENCE.sub(lambda match: f"{match[1]}{_PREFIX}-{match[2]}", svg)
+    svg = _STYLE.sub(_attributes, svg)
     svg = re.sub(r"<defs>\s*</defs>\s*", "", svg)
     head = (
-        f'<svg role="img" aria-labelledby="{prefix}-title {prefix}-desc" focusable="false" '
+        f'<svg role="img" aria-labelledby="{_PREFIX}-title {_PREFIX}-desc" focusable="false" '
         'class="app-chart__svg" stroke-linejoin="round" stroke-linecap="butt" '
     )
     svg = svg.replace("<svg ", head, 1)
     opening_end = svg.index(">", svg.index("<svg")) + 1
     svg = (
         svg[:opening_end]
-        + f'\n <title id="{prefix}-title">{escape(title)}</title>'
-        + f'\n <desc id="{prefix}-desc">{escape(description)}</desc>'
+        + f'\n <title id="{_PREFIX}-title">{escape(title)}</title>'
+        + f'\n <desc id="{_PREFIX}-desc">{escape(description)}</desc>'
         + svg[opening_end:]
     )
     return svg.strip()

@@ -51,3 +51,72 @@ def test_indicator_chart_keeps_its_text_as_text():
     svg = indicator_chart_svg(ni152_series())
     assert ">08/09 Q1</text>" in svg
     assert ">Target for the year</text>" in svg
+
+
+def test_the_svg_is_well_formed_xml_with_no_style_attributes():
+    from xml.etree import ElementTree
+
+    for svg in (indicator_chart_svg(ni152_series()), rag_chart(), funding_chart()):
+        root = ElementTree.fromstring(svg)
+        assert root.get("role") == "img"
+        assert not [element for element in root.iter() if element.get("style")]
+
+
+def test_a_drawing_is_kept_and_only_its_ids_change():
+    first, second = indicator_chart_svg(ni152_series()), indicator_chart_svg(ni152_series())
+
+    def without_ids(svg):
+        return re.sub(r"chart-[0-9a-f]{10}", "chart-x", svg)
+
+    assert first != second
+    assert without_ids(first) == without_ids(second)
+
+
+def test_a_period_with_no_value_breaks_the_line_rather_than_bridging_it():
+    from monitoring.charts import _draw_indicator
+
+    points = [SeriesPoint("2008/09 Q1", "2008/09", Decimal(1)), SeriesPoint("2008/09 Q2", "2008/09"),
+              SeriesPoint("2008/09 Q3", "2008/09", Decimal(3))]
+    figure = _draw_indicator(IndicatorSeries(title="Gap", points=points))
+    line = figure.axes[0].lines[0]
+    assert [str(y) for y in line.get_ydata()] == ["1.0", "nan", "3.0"]
+
+
+def test_an_indicator_with_nothing_reported_says_so():
+    points = [SeriesPoint("2012/13 H1", "2012/13"), SeriesPoint("2012/13 H2", "2012/13")]
+    svg = indicator_chart_svg(IndicatorSeries(title="Social return", points=points, unit="rate", decimal_places=2))
+
+    assert "No values reported yet." in svg
+    assert ">No values, baseline or targets yet</text>" in svg
+
+
+def rag_chart():
+    from monitoring.charts import RagBar, RagChart, rag_chart_svg
+
+    return rag_chart_svg(RagChart("NI 152 actions by flow category", [
+        RagBar("On flow", green=5, amber=3, red=2, none=1), RagBar("Off flow", green=7),
+    ]))
+
+
+def test_the_rag_chart_describes_each_bar_in_words():
+    svg = rag_chart()
+
+    assert "<title id=" in svg and "NI 152 actions by flow category</title>" in svg
+    assert "On flow: 11 actions, 5 green, 3 amber, 2 red, 1 with no RAG reported." in svg
+    assert "Off flow: 7 actions, 7 green, 0 amber, 0 red, 0 with no RAG reported." in svg
+
+
+def funding_chart():
+    from monitoring.charts import FundingChart, FundingStream, funding_chart_svg
+
+    streams = [FundingStream(f"Stream {number}", [Decimal(1000 * number), None]) for number in range(1, 10)]
+    return funding_chart_svg(FundingChart("NI 152 funding", ["2008/09", "2009/10"], streams))
+
+
+def test_the_funding_chart_totals_known_amounts_and_names_the_largest_streams():
+    svg = funding_chart()
+
+    assert "2008/09: £45,000. 2009/10: £0." in svg
+    assert ">Stream 9</text>" in svg
+    assert ">Other streams (3)</text>" in svg  # streams 1 to 3, the smallest
+    assert ">Stream 3</text>" not in svg
