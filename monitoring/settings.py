@@ -4,9 +4,11 @@ Every value that differs between a laptop and production comes from the environm
 production differs from development by environment variables only.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from monitoring.env import env_bool, env_int, env_list, env_str
@@ -39,6 +41,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "plans",
@@ -49,16 +52,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "monitoring.security.SessionTimeoutMiddleware",  # before LoginRequired: an ended session signs in again
+    "monitoring.security.ForbiddenLogMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "monitoring.urls"
@@ -161,6 +168,39 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
+# A session also ends after 30 minutes without a request (monitoring.security.SessionTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
+
+# Sign-in throttling (django-axes): 5 failures for one username from one address lock that pair out for 15
+# minutes; a success clears the count. monitoring.security shows the GOV.UK lockout page and logs it.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "monitoring.security.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "monitoring.security.client_ip"
+AXES_VERBOSE = False  # monitoring.security logs each failure and lockout on the "security" logger
+
+# Content-Security-Policy (django-csp): scripts, styles and everything else only from this site; no inline
+# script or style attribute, no framing, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "style-src": [SELF],
+        "script-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+    },
+}
+
+# Request bodies: 2.5 MB of form fields at most; uploaded files over 2.5 MB go to a temporary file rather than
+# memory, and an upload form refuses files over MAX_UPLOAD_SIZE (monitoring.security.check_upload).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+MAX_UPLOAD_SIZE = env_int("MAX_UPLOAD_SIZE", 10 * 1024 * 1024)
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/govuk_table.html"
 DJANGO_TABLES2_PAGE_RANGE = 7
@@ -170,5 +210,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Sign-ins, failed sign-ins, lockouts, ended sessions and 403s (monitoring.security).
+        "security": {"level": "INFO"},
+    },
 }
