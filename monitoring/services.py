@@ -64,6 +64,18 @@ def _bump_version(model, pk: int, version: int) -> None:
         raise StaleEdit(STALE_EDIT)
 
 
+def _save_entry(entry) -> None:
+    """Save a progress entry or value; a first save that loses the race to another first save is stale."""
+    if entry.pk is not None:
+        entry.save()  # the version was claimed by _bump_version: no other save can be under way
+        return
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        raise StaleEdit(STALE_EDIT) from None
+
+
 # Rounds ---------------------------------------------------------------------------------------------------
 
 
@@ -143,12 +155,9 @@ def progress_save(
         raise ValidationError({"rag": "Choose a RAG status before you submit."})
     progress.narrative, progress.rag, progress.outputs_achieved = narrative, rag, outputs_achieved
     progress.updated_by = user
-    progress.full_clean(exclude=["report", "action"])
-    try:
-        with transaction.atomic():
-            progress.save()
-    except IntegrityError:
-        raise StaleEdit(STALE_EDIT) from None
+    # The foreign keys and constraints were settled above or are enforced by the database itself.
+    progress.full_clean(exclude=["report", "action", "updated_by"], validate_constraints=False)
+    _save_entry(progress)
     event.progress = progress
     event.save()
     return progress
@@ -202,11 +211,7 @@ def indicator_value_save(
     event = make_move(entry, Move.SUBMIT if submit else Move.SAVE_DRAFT, report=report, user=user)
     entry.value, entry.commentary, entry.entered_by = value, commentary, user
     entry.outlier_confirmed = confirm_outlier and performance.is_outlier(value, history)
-    try:
-        with transaction.atomic():
-            entry.save()
-    except IntegrityError:
-        raise StaleEdit(STALE_EDIT) from None
+    _save_entry(entry)
     event.indicator_value = entry
     event.save()
     return entry
