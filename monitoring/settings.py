@@ -214,5 +214,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # Sign-ins, failed sign-ins, lockouts, ended sessions and 403s (monitoring.security).
         "security": {"level": "INFO"},
+        # WeasyPrint logs every step and page of every PDF it lays out at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
