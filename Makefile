@@ -10,7 +10,7 @@ PORT ?= 8000
 # A developer's machine runs with DEBUG on unless told otherwise; production never uses this Makefile.
 export DEBUG ?= true
 
-.PHONY: help setup run test lint check-deploy static browser-deps bench clean
+.PHONY: help setup run test lint check-deploy audit lock static browser-deps bench clean
 
 help:
 	@echo "make run    set everything up on SQLite, load the demo data, serve http://$(HOST):$(PORT)"
@@ -18,10 +18,12 @@ help:
 	@echo "make setup  everything 'run' does except serving (safe to repeat)"
 	@echo "make lint   ruff"
 
-$(VENV)/.installed: pyproject.toml
+# requirements.lock pins every package (make lock); installing with it as constraints makes every machine alike.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev]' -c requirements.lock || { \
+		echo 'pyproject.toml and requirements.lock disagree: run make lock'; exit 1; }
 	touch $@
 
 node_modules/.installed: package.json
@@ -63,6 +65,16 @@ lint: $(VENV)/.installed
 check-deploy: $(VENV)/.installed
 	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	ALLOWED_HOSTS=monitor.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+# Pin every package pyproject.toml brings in (pip's resolver; see .ci/deps.py), after changing a dependency.
+# Needs only pip, so that it works when the two disagree and installing refuses.
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) .ci/deps.py lock
+
+# pip-audit over requirements.lock: fails on a known vulnerability, warns if its service cannot be reached.
+audit: $(VENV)/.installed
+	$(PY) .ci/deps.py audit
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles
