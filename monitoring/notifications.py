@@ -115,6 +115,25 @@ def send_due_reminders(today: date | None = None) -> dict[str, int]:
     return counts
 
 
+def remind_late(reporting_round: ReportingRound, today: date | None = None) -> tuple[list[Person], list[Person]]:
+    """Send the overdue reminder now to everyone still late in an overdue round, whether or not the daily run
+    already has; return who was sent it and who has no email address. Each sending is recorded as the round's
+    overdue reminder, so the daily run does not send it again."""
+    if not reporting_round.is_overdue(today):
+        return [], []
+    sent, unreachable = [], []
+    subject = f"your {reporting_round.period.label} return is overdue"
+    for person in sorted(outstanding_people(reporting_round), key=lambda person: person.name):
+        if _send(person, subject, ReminderSent.Kind.OVERDUE, {"round": reporting_round, "link": reverse("my_returns")}):
+            ReminderSent.objects.update_or_create(
+                round=reporting_round, person=person, kind=ReminderSent.Kind.OVERDUE, defaults={"sent_at": timezone.now()}
+            )
+            sent.append(person)
+        else:
+            unreachable.append(person)
+    return sent, unreachable
+
+
 def return_sent_back(report: Return, officers, comment: str) -> int:
     return sum(
         _send(person, f"{report} returned for amendment", "returned", {"report": report, "comment": comment,
