@@ -1,0 +1,123 @@
+"""HTML to PDF with WeasyPrint, and parts joined into one PDF with pypdf.
+
+Every report is a Django template extending templates/reports/base_print.html, which holds the page size,
+margins, running header, footer and watermark; static/print/report.css holds the rest of the print styles.
+Reports fetch nothing: the stylesheet is read here and charts are inline SVG, so a plan's text can never make
+the renderer open a file or a URL.
+
+A long document is made of parts rendered one at a time (memory stays that of the largest part) and joined.
+Their footers leave the page number out; once every part's length is known, one light document of blank
+pages carries "Page x of y" for the whole and is laid over the joined pages, so each part is laid out once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, TextStringObject
+from weasyprint import CSS, HTML, URLFetcher
+
+# WeasyPrint logs every page it lays out at INFO: noise in a worker's log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+AUTHOR = "Partnership Monitor"
+LANGUAGE = "en-GB"
+PRINT_CSS = Path(settings.BASE_DIR) / "static" / "print" / "report.css"
+
+
+@dataclass
+class Timings:
+    """Seconds spent inside WeasyPrint (layout and PDF writing), for the benchmark's share of the total."""
+
+    weasyprint: float = 0.0
+
+    def reset(self) -> None:
+        self.weasyprint = 0.0
+
+
+timings = Timings()
+
+
+class _FetchNothing(URLFetcher):
+    """Refuse every URL: a report's resources are all inline."""
+
+    def fetch(self, url, headers=None):
+        raise ValueError(f"Reports load nothing from outside the document: {url}")
+
+
+@cache
+def _stylesheets() -> list[CSS]:
+    """Return the print stylesheet, parsed once per process and shared by every document and part."""
+    return [CSS(filename=str(PRINT_CSS), url_fetcher=_FetchNothing())]
+
+
+@dataclass
+class Rendered:
+    """A rendered PDF: its bytes and how many pages it has."""
+
+    data: bytes
+    pages: int
+
+
+def render_html(template: str, context: dict) -> str:
+    return render_to_string(template, context)
+
+
+def html_to_pdf(html: str) -> Rendered:
+    """Lay the HTML out and write it as PDF; title, author and language come from the template's head."""
+    started = time.perf_counter()
+    document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_FetchNothing()).render(
+        stylesheets=_stylesheets()
+    )
+    data = document.write_pdf()
+    pages = len(document.pages)
+    timings.weasyprint += time.perf_counter() - started
+    return Rendered(data, pages)
+
+
+def render_pdf(template: str, context: dict) -> Rendered:
+    return html_to_pdf(render_html(template, context))
+
+
+@dataclass
+class Part:
+    """A rendered part of a joined document, kept on disk until the join: its file, pages and bookmark."""
+
+    path: Path
+    pages: int
+    title: str
+
+
+def join_parts(parts: list[Part], output: Path, *, title: str, produced, is_draft: bool) -> int:
+    """Join the parts in order into output, number every page "Page x of y", set the metadata; return pages."""
+    total = sum(part.pages for part in parts)
+    numbers = render_pdf(
+        "reports/page_numbers.html", {"pages": range(total), "produced": produced, "title": title}
+    )
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(str(part.path), outline_item=part.title)
+    overlay = PdfReader(BytesIO(numbers.data))
+    for page, numbered in zip(writer.pages, overlay.pages, strict=True):
+        page.merge_page(numbered)
+    writer.add_metadata({"/Title": title, "/Author": AUTHOR, "/Creator": AUTHOR})
+    set_language(writer)
+    writer.compress_identical_objects(remove_identicals=True, remove_orphans=True)
+    with output.open("wb") as stream:
+        writer.write(stream)
+    return total
+
+
+def set_language(writer: PdfWriter) -> None:
+    """Declare the document's language and ask viewers to show its title rather than its file name."""
+    writer._root_object[NameObject("/Lang")] = TextStringObject(LANGUAGE)
+    writer.create_viewer_preferences().display_doctitle = True
+
