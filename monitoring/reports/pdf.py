@@ -96,11 +96,12 @@ class Part:
     title: str
 
 
-def join_parts(parts: list[Part], output: Path, *, title: str, produced, is_draft: bool) -> int:
+def join_parts(parts: list[Part], output: Path, *, title: str, produced) -> int:
     """Join the parts in order into output, number every page "Page x of y", set the metadata; return pages."""
     total = sum(part.pages for part in parts)
     numbers = render_pdf(
-        "reports/page_numbers.html", {"pages": range(total), "produced": produced, "title": title}
+        "reports/page_numbers.html",
+        {"pages": range(total), "produced": produced, "title": title, "numbered": True, "numbers_only": True},
     )
     writer = PdfWriter()
     for part in parts:
@@ -110,7 +111,7 @@ def join_parts(parts: list[Part], output: Path, *, title: str, produced, is_draf
         page.merge_page(numbered)
     writer.add_metadata({"/Title": title, "/Author": AUTHOR, "/Creator": AUTHOR})
     set_language(writer)
-    writer.compress_identical_objects(remove_identicals=True, remove_orphans=True)
+    writer.compress_identical_objects()
     with output.open("wb") as stream:
         writer.write(stream)
     return total
