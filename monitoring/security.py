@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import re
 import time
 import zipfile
 from dataclasses import dataclass
@@ -191,8 +192,8 @@ def check_upload(uploaded, *, max_size: int | None = None, kinds: tuple[str, ...
     """Return what the uploaded file is, judged by its bytes, or raise ValidationError in GOV.UK words.
 
     An .xlsx workbook is a zip archive holding xl/workbook.xml; a CSV file is UTF-8 text (a byte-order mark
-    allowed) with no NUL bytes. The name and the browser's content type are ignored: both are the sender's
-    say-so. The file is read in chunks, never whole into memory, and left rewound.
+    allowed) with no control characters but tab and line ends. The name and the browser's content type are
+    ignored: both are the sender's say-so. The file is read in chunks, never whole into memory, and left rewound.
     """
     limit = max_size if max_size is not None else settings.MAX_UPLOAD_SIZE
     size = getattr(uploaded, "size", None)
@@ -230,6 +231,10 @@ def _is_workbook(uploaded) -> bool:
     return "xl/workbook.xml" in names and "[Content_Types].xml" in names
 
 
+# C0 control characters other than tab, line feed, form feed and carriage return never occur in a CSV file.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
 def _is_text(uploaded, limit: int) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     uploaded.seek(0)
@@ -239,8 +244,10 @@ def _is_text(uploaded, limit: int) -> bool:
         if read > limit or b"\x00" in chunk:
             return False
         try:
-            decoder.decode(chunk)
+            text = decoder.decode(chunk)
         except UnicodeDecodeError:
+            return False
+        if _CONTROL.search(text):
             return False
     try:
         decoder.decode(b"", final=True)
