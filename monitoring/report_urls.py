@@ -1,3 +1,13 @@
-"""URLs of the report pages (filled in by their issue)."""
+"""Addresses of the report pages, included from monitoring.urls."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from monitoring import report_views as views
+
+urlpatterns = [
+    path("plans/<int:pk>/report.pdf", views.plan_report, name="plan_report"),
+    path("plans/<int:pk>/reports/", views.plan_reports, name="plan_reports"),
+    path("reports/committee-pack/", views.committee_pack, name="committee_pack"),
+    path("reports/jobs/<int:pk>/", views.report_job, name="report_job"),
+    path("reports/jobs/<int:pk>/download/", views.report_job_download, name="report_job_download"),
+]
