@@ -62,7 +62,7 @@ def plan_report(request, pk: int):
 def plan_reports(request, pk: int):
     """List the plan's returns, each with its monitoring report to download."""
     plan = get_object_or_404(Plan.objects.select_related("lead_organisation"), pk=pk)
-    return render(request, "reports/plan_reports.html", {"plan": plan, "returns": _plan_returns(plan)})
+    return render(request, "monitoring/reports/plan_reports.html", {"plan": plan, "returns": _plan_returns(plan)})
 
 
 class CommitteePackForm(GovukFormMixin, forms.Form):
@@ -108,7 +108,7 @@ def committee_pack(request):
         return redirect(job)
     jobs = ReportJob.objects.filter(requested_by=request.user).select_related("period")[:10]
     rounds = ReportingRound.objects.exists()
-    return render(request, "reports/committee_pack_form.html", {"form": form, "jobs": jobs, "has_rounds": rounds})
+    return render(request, "monitoring/reports/committee_pack_form.html", {"form": form, "jobs": jobs, "has_rounds": rounds})
 
 
 def _get_job(user, pk: int) -> ReportJob:
@@ -124,7 +124,7 @@ def report_job(request, pk: int):
     """Show the pack's progress, reloading itself until it is ready, then its download link."""
     job = _get_job(request.user, pk)
     plans = list(job.plans.order_by("reference").values_list("reference", flat=True))
-    response = render(request, "reports/report_job.html", {"job": job, "plans": plans, "refresh": REFRESH_SECONDS})
+    response = render(request, "monitoring/reports/report_job.html", {"job": job, "plans": plans, "refresh": REFRESH_SECONDS})
     if not job.is_finished:
         # A Refresh header reloads the page without any script, inline or not.
         response["Refresh"] = str(REFRESH_SECONDS)
