@@ -210,3 +210,34 @@ class ReportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.READY, self.Status.FAILED)
+
+
+class ImportRecord(models.Model):
+    """A spreadsheet import that was applied: who, when, which file, what it held and how many rows it changed.
+
+    Each value it changed also keeps its own history, with the importing user and "Import <id>: <file>" as the
+    reason, so that a figure can be traced back to the file it came from.
+    """
+
+    class Via(models.TextChoices):
+        PAGE = "page", "Upload page"
+        COMMAND = "command", "Command line"
+
+    kind = models.CharField(max_length=20, help_text="What the file held: values, actions, plan, ...")
+    file_name = models.CharField(max_length=255)
+    file_size = models.PositiveIntegerField(help_text="In bytes.")
+    checksum = models.CharField(max_length=64, help_text="SHA-256 of the file, to recognise it again.")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    via = models.CharField(max_length=10, choices=Via.choices, default=Via.PAGE)
+    at = models.DateTimeField(default=timezone.now)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0, help_text="Rows that added something new.")
+    changed = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    details = models.JSONField(default=dict, blank=True, help_text="Counts per sheet of a whole-plan workbook.")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"Import {self.pk}: {self.file_name}"
