@@ -201,6 +201,8 @@ CONTENT_SECURITY_POLICY = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 MAX_UPLOAD_SIZE = env_int("MAX_UPLOAD_SIZE", 10 * 1024 * 1024)
+# Spreadsheet imports (monitoring.imports): the largest file accepted, on the upload page and the command line.
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/govuk_table.html"
 DJANGO_TABLES2_PAGE_RANGE = 7
