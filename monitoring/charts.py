@@ -175,7 +175,7 @@ def _draw_indicator(series: IndicatorSeries) -> Figure:
     labels = [point.period for point in series.points]
     position = {label: index for index, label in enumerate(labels)}
     many = len(labels) > 8
-    figure = Figure(figsize=(7.2, 3.6))
+    figure = Figure(figsize=(5.6, 3.6))
     axes = figure.add_subplot()
     handles = []
 
@@ -293,7 +293,7 @@ def rag_chart_svg(chart: RagChart) -> str:
 
 def _draw_rag(chart: RagChart) -> Figure:
     bars = list(chart.bars)
-    figure = Figure(figsize=(7.2, 1.0 + 0.5 * max(len(bars), 1)))
+    figure = Figure(figsize=(5.6, 1.2 + 0.45 * max(len(bars), 1)))
     axes = figure.add_subplot()
     rows = list(range(len(bars)))[::-1]  # the first group at the top
     left = [0] * len(bars)
@@ -465,6 +465,8 @@ def _to_svg(figure: Figure, *, title: str, description: str) -> str:
         'class="app-chart__svg" stroke-linejoin="round" stroke-linecap="butt" '
     )
     svg = svg.replace("<svg ", head, 1)
+    # The viewBox keeps the proportions; the width follows the column the chart is placed in.
+    svg = re.sub(r'(<svg [^>]*?)\swidth="[^"]*" height="[^"]*"', r'\1 width="100%"', svg, count=1)
     opening_end = svg.index(">", svg.index("<svg")) + 1
     svg = (
         svg[:opening_end]

@@ -1,3 +1,13 @@
-"""URLs of the dashboard pages (filled in by their issue)."""
+"""Addresses of the dashboards and the indicator page, included from monitoring.urls."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from monitoring import dashboard_views as views
+
+urlpatterns = [
+    path("dashboards/", views.overview, name="dashboard_overview"),
+    path("dashboards/not-reported/", views.not_reported, name="dashboard_not_reported"),
+    path("dashboards/not-reported/<int:pk>/remind/", views.remind_late, name="dashboard_remind"),
+    path("dashboards/plans/<int:pk>/", views.plan_dashboard, name="plan_dashboard"),
+    path("indicators/<int:pk>/", views.indicator_detail, name="indicator_detail"),
+]

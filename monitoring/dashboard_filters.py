@@ -1,0 +1,96 @@
+"""Filters of the overview dashboard (django-filter), with GOV.UK form classes on their widgets.
+
+Theme, lead partner, owner, kind and year narrow the plans in the database. RAG is decided by
+indicators.performance in Python, so the RAG filter only validates its choice here and the selector applies it
+(monitoring.dashboard_selectors.overview_rows).
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from indicators.models import PlanIndicator
+from monitoring import permissions
+from monitoring.filters import SELECT, covered_year_choices, lead_partner_choices
+from plans.models import Person, Plan
+
+RAG_CHOICES = [("red", "Red"), ("amber", "Amber"), ("green", "Green"), ("none", "No RAG (no data or no target)")]
+
+
+def _signs_off() -> Q:
+    """Return the filter for people who sign a plan off: the rule of permissions.signs_off_plan, from Person."""
+    return Q(plan_roles__role__in=permissions.SIGNATORY_ROLES) | Q(
+        indicators_owned__plan_links__role=PlanIndicator.Role.HEADLINE
+    )
+
+
+def owner_choices() -> list[tuple[str, str]]:
+    """Return the people who sign some plan off: indicator owners and strategic directors."""
+    return [(str(person.pk), person.name) for person in Person.objects.filter(_signs_off()).distinct().order_by("name")]
+
+
+def theme_choices() -> list[tuple[str, str]]:
+    """Return the community strategy themes plans are filed under."""
+    themes = Plan.objects.exclude(theme="").order_by("theme").values_list("theme", flat=True).distinct()
+    return [(theme, theme) for theme in themes]
+
+
+class OverviewFilter(django_filters.FilterSet):
+    """Narrow the overview by theme, lead partner, owner, RAG status, kind of plan and year."""
+
+    theme = django_filters.ChoiceFilter(
+        label="Theme", choices=theme_choices, empty_label="Any theme", widget=forms.Select(attrs=SELECT)
+    )
+    lead_organisation = django_filters.ChoiceFilter(
+        label="Lead partner", choices=lead_partner_choices, empty_label="Any lead partner",
+        widget=forms.Select(attrs=SELECT),
+    )
+    owner = django_filters.ChoiceFilter(
+        label="Owner (signs off)", choices=owner_choices, empty_label="Any owner", method="filter_owner",
+        widget=forms.Select(attrs=SELECT),
+    )
+    rag = django_filters.ChoiceFilter(
+        label="RAG status", choices=RAG_CHOICES, empty_label="Any RAG status", method="filter_rag",
+        widget=forms.Select(attrs=SELECT),
+    )
+    kind = django_filters.ChoiceFilter(
+        label="Kind of plan", choices=Plan.Kind.choices, empty_label="Any kind", widget=forms.Select(attrs=SELECT)
+    )
+    year = django_filters.ChoiceFilter(
+        label="Year", choices=covered_year_choices, empty_label="Each plan's current year", method="filter_year",
+        widget=forms.Select(attrs=SELECT),
+    )
+
+    class Meta:
+        model = Plan
+        fields = ["theme", "lead_organisation", "owner", "rag", "kind", "year"]
+
+    def filter_owner(self, queryset, name, value):
+        person = int(value)  # one of the choices, so a whole number
+        return queryset.filter(
+            Q(roles__role__in=permissions.SIGNATORY_ROLES, roles__person=person)
+            | Q(plan_indicators__role=PlanIndicator.Role.HEADLINE, plan_indicators__indicator__owners=person)
+        ).distinct()
+
+    def filter_rag(self, queryset, name, value):
+        return queryset  # applied to the assessed rows by the selector
+
+    def filter_year(self, queryset, name, value):
+        year = int(value)
+        return queryset.filter(first_year__lte=year, last_year__gte=year)
+
+    def _chosen(self, name: str) -> str:
+        """Return a filter's valid choice ('' when none was made, or it was not valid)."""
+        if not self.is_bound:
+            return ""
+        self.form.is_valid()
+        return self.form.cleaned_data.get(name) or ""
+
+    @property
+    def chosen_year(self) -> int | None:
+        value = self._chosen("year")
+        return int(value) if value else None
+
+    @property
+    def chosen_rag(self) -> str:
+        return self._chosen("rag")
