@@ -114,7 +114,7 @@ class OverviewTable(tables.Table):
         html = format_html("{} <span class=\"govuk-body-s\">({})</span>", record.format(assessment.value),
                            assessment.latest.period)
         if assessment.is_provisional:
-            html += format_html(' <strong class="govuk-tag govuk-tag--yellow">Provisional</strong>')
+            html += format_html(' <strong class="govuk-tag govuk-tag--{}">{}</strong>', "yellow", "Provisional")
             signed = assessment.last_signed_off
             if signed is not None:
                 html += format_html(
@@ -136,7 +136,7 @@ class OverviewTable(tables.Table):
             return assessment.rag_label if record.indicator else ""
         html = format_html("{}", _tag("_rag", rag=assessment.rag))
         if assessment.is_provisional:
-            html += format_html('<span class="govuk-body-s govuk-!-display-block">provisional</span>')
+            html += format_html('<span class="govuk-body-s govuk-!-display-block">{}</span>', "provisional")
         return html
 
     def render_direction(self, record):
@@ -161,7 +161,7 @@ class OverviewTable(tables.Table):
             _tag("_status", status=report.status),
         )
         if summary.overdue:
-            html += format_html(' <strong class="govuk-tag govuk-tag--red">Overdue</strong>')
+            html += format_html(' <strong class="govuk-tag govuk-tag--{}">{}</strong>', "red", "Overdue")
         html += format_html(
             '<span class="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">'
             "{} of {} actions reported, {} submitted, {} signed off</span>",
