@@ -13,6 +13,7 @@ def navigation(request):
         ("Plans", reverse("plan_list")),
         ("My returns", reverse("my_returns")),
         ("Reporting rounds", reverse("rounds")),
+        ("Dashboards", reverse("dashboard_overview")),
     ]
     if user.is_staff:
         links.append(("Administration", reverse("admin:index")))
