@@ -43,5 +43,5 @@ class Command(BaseCommand):
         draft = " (some returns are not signed off: their reports are marked DRAFT)" if result.is_draft else ""
         self.stdout.write(
             f"Wrote {output}: committee pack {found.label}, {result.plans} plan{'s' if result.plans != 1 else ''}, "
-            f"{result.exceptions} exceptions, {result.pages} pages{draft}."
+            f"{result.exceptions} exception{'s' if result.exceptions != 1 else ''}, {result.pages} pages{draft}."
         )
