@@ -79,7 +79,7 @@ class CommitteePackForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["period"].queryset = Period.objects.filter(reporting_round__isnull=False).order_by("-start")
         self.fields["period"].label_from_instance = lambda period: period.label
-        self.fields["plans"].queryset = Plan.objects.filter(returns__isnull=False).distinct().order_by("reference")
+        self.fields["plans"].queryset = Plan.objects.order_by("reference")
 
     def clean(self):
         cleaned = super().clean()
@@ -124,7 +124,8 @@ def report_job(request, pk: int):
     """Show the pack's progress, reloading itself until it is ready, then its download link."""
     job = _get_job(request.user, pk)
     plans = list(job.plans.order_by("reference").values_list("reference", flat=True))
-    response = render(request, "monitoring/reports/report_job.html", {"job": job, "plans": plans, "refresh": REFRESH_SECONDS})
+    context = {"job": job, "plans": plans, "refresh": REFRESH_SECONDS}
+    response = render(request, "monitoring/reports/report_job.html", context)
     if not job.is_finished:
         # A Refresh header reloads the page without any script, inline or not.
         response["Refresh"] = str(REFRESH_SECONDS)
