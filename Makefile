@@ -48,7 +48,10 @@ setup: $(VENV)/.installed static
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 
+# The background worker (committee packs) runs beside the server and stops when the server stops.
 run: setup
+	$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed static browser-deps
