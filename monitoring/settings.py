@@ -197,10 +197,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Request bodies: 2.5 MB of form fields at most; uploaded files over 2.5 MB go to a temporary file rather than
-# memory, and an upload form refuses files over MAX_UPLOAD_SIZE (monitoring.security.check_upload).
+# memory, and the import refuses files over IMPORT_MAX_UPLOAD_BYTES (monitoring.security.check_upload).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-MAX_UPLOAD_SIZE = env_int("MAX_UPLOAD_SIZE", 10 * 1024 * 1024)
 # Spreadsheet imports (monitoring.imports): the largest file accepted, on the upload page and the command line.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 
@@ -216,6 +215,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # Sign-ins, failed sign-ins, lockouts, ended sessions and 403s (monitoring.security).
         "security": {"level": "INFO"},
+        "axes": {"level": "WARNING"},  # not a line per sign-in; the security logger has what matters
         # WeasyPrint logs every step and page of every PDF it lays out at INFO.
         "weasyprint.progress": {"level": "WARNING"},
     },
