@@ -188,14 +188,15 @@ def _size_label(size: int) -> str:
     return f"{size // (1024 * 1024)}MB" if size >= 1024 * 1024 else f"{size // 1024}KB"
 
 
-def check_upload(uploaded, *, max_size: int | None = None, kinds: tuple[str, ...] = (XLSX, CSV)) -> CheckedUpload:
+def check_upload(uploaded, *, max_size: int, kinds: tuple[str, ...] = (XLSX, CSV)) -> CheckedUpload:
     """Return what the uploaded file is, judged by its bytes, or raise ValidationError in GOV.UK words.
 
     An .xlsx workbook is a zip archive holding xl/workbook.xml; a CSV file is UTF-8 text (a byte-order mark
     allowed) with no control characters but tab and line ends. The name and the browser's content type are
     ignored: both are the sender's say-so. The file is read in chunks, never whole into memory, and left rewound.
+    `max_size` is the caller's limit in bytes (imports use IMPORT_MAX_UPLOAD_BYTES).
     """
-    limit = max_size if max_size is not None else settings.MAX_UPLOAD_SIZE
+    limit = max_size
     size = getattr(uploaded, "size", None)
     if size is not None and size > limit:
         raise ValidationError(TOO_LARGE.format(limit=_size_label(limit)), code="too_large")
