@@ -65,6 +65,12 @@ class OverviewFilter(django_filters.FilterSet):
         model = Plan
         fields = ["theme", "lead_organisation", "owner", "rag", "kind", "year"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read the choices from the database once: a callable would be asked again to validate and to render.
+        for name in ("theme", "lead_organisation", "owner", "year"):
+            self.filters[name].extra["choices"] = self.filters[name].extra["choices"]()
+
     def filter_owner(self, queryset, name, value):
         person = int(value)  # one of the choices, so a whole number
         return queryset.filter(

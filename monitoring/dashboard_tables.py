@@ -19,7 +19,8 @@ def _tag(template: str, **context) -> str:
 
 
 class PageColumn(tables.Column):
-    """A column shown on the page only."""
+    """A column shown on the page only. Its accessor must name something the row has: a failed lookup builds
+    an error message from the row's repr, which costs a query per row."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("exclude_from_export", True)
@@ -45,11 +46,12 @@ class OverviewTable(tables.Table):
                       order_by=("plan__lead_organisation__short_name", "plan__reference"))
     indicator = PageColumn(verbose_name="Headline indicator", accessor="indicator_code",
                            order_by=("indicator_code", "plan__reference"))
-    latest = PageColumn(verbose_name="Latest value", orderable=False)
-    target = PageColumn(verbose_name="Target for the year", orderable=False)
-    rag = PageColumn(verbose_name="RAG", order_by=("rag_order", "plan__reference"))
-    direction = PageColumn(verbose_name="Direction of travel", order_by=("trend_order", "plan__reference"))
-    target_met = PageColumn(verbose_name="Target met (completed years)", orderable=False)
+    latest = PageColumn(verbose_name="Latest value", accessor="assessment", orderable=False)
+    target = PageColumn(verbose_name="Target for the year", accessor="assessment", orderable=False)
+    rag = PageColumn(verbose_name="RAG", accessor="assessment", order_by=("rag_order", "plan__reference"))
+    direction = PageColumn(verbose_name="Direction of travel", accessor="assessment",
+                           order_by=("trend_order", "plan__reference"))
+    target_met = PageColumn(verbose_name="Target met (completed years)", accessor="completed_years", orderable=False)
     current = PageColumn(verbose_name="Current return", order_by=("return_order", "plan__reference"))
 
     export_reference = ExportColumn(verbose_name="Plan", accessor="plan__reference")
