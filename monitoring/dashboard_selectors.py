@@ -555,6 +555,12 @@ class IndicatorPanel:
     def anchor(self) -> str:
         return f"indicator-{self.indicator.pk}"
 
+    @property
+    def figures_caption(self) -> str:
+        """Return the caption of the table beside the chart, unique on the page."""
+        indicator = self.indicator
+        return f"{indicator.code or indicator.name[:60]}: figures by period"
+
 
 FLOW_CATEGORIES = [
     ("on_flow", "On flow"),
