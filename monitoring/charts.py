@@ -34,7 +34,8 @@ from matplotlib.figure import Figure  # noqa: E402  (the backend is chosen befor
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-matplotlib.rcParams.update({
+# Applied around each drawing (rc_context), so that importing this module changes no other figure's style.
+STYLE = {
     "svg.fonttype": "none",
     "svg.hashsalt": "partnership-monitor",
     "font.family": "sans-serif",
@@ -46,7 +47,7 @@ matplotlib.rcParams.update({
     "ytick.color": "#0b0c0c",
     "axes.spines.top": False,
     "axes.spines.right": False,
-})
+}
 
 # GOV.UK Frontend colours, so the charts sit with the tags and tables around them.
 BLUE = "#1d70b8"
@@ -408,7 +409,8 @@ def _drawn(data, draw: Callable[..., Figure], *, title: str, description: str) -
         if svg is not None:
             _DRAWINGS.move_to_end(key)
     if svg is None:
-        svg = _to_svg(draw(data), title=title, description=description)
+        with matplotlib.rc_context(STYLE):
+            svg = _to_svg(draw(data), title=title, description=description)
         with _DRAWINGS_LOCK:
             _DRAWINGS[key] = svg
             while len(_DRAWINGS) > _DRAWINGS_KEPT:

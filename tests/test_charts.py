@@ -120,3 +120,25 @@ def test_the_funding_chart_totals_known_amounts_and_names_the_largest_streams():
     assert ">Stream 9</text>" in svg
     assert ">Other streams (3)</text>" in svg  # streams 1 to 3, the smallest
     assert ">Stream 3</text>" not in svg
+
+
+def test_text_from_the_data_is_escaped_in_the_svg():
+    from xml.etree import ElementTree
+
+    from monitoring.charts import FundingChart, FundingStream, funding_chart_svg
+
+    hostile = '<script>alert("x")</script> & co'
+    svg = funding_chart_svg(FundingChart(hostile, ["2008/09"], [FundingStream(hostile, [Decimal(5)])]))
+
+    assert "<script>" not in svg
+    assert "&lt;script&gt;" in svg
+    assert ElementTree.fromstring(svg).find("{http://www.w3.org/2000/svg}title").text == hostile
+
+
+def test_drawing_leaves_matplotlibs_global_style_alone():
+    import matplotlib
+
+    before = matplotlib.rcParams["svg.fonttype"]
+    indicator_chart_svg(ni152_series())
+
+    assert matplotlib.rcParams["svg.fonttype"] == before
