@@ -11,7 +11,8 @@ from django.db.models import Q
 
 from indicators.models import PlanIndicator
 from monitoring import permissions
-from monitoring.filters import SELECT, covered_year_choices, lead_partner_choices
+from monitoring.filters import SELECT, lead_partner_choices
+from plans import periods
 from plans.models import Person, Plan
 
 RAG_CHOICES = [("red", "Red"), ("amber", "Amber"), ("green", "Green"), ("none", "No RAG (no data or no target)")]
@@ -29,17 +30,20 @@ def owner_choices() -> list[tuple[str, str]]:
     return [(str(person.pk), person.name) for person in Person.objects.filter(_signs_off()).distinct().order_by("name")]
 
 
-def theme_choices() -> list[tuple[str, str]]:
-    """Return the community strategy themes plans are filed under."""
-    themes = Plan.objects.exclude(theme="").order_by("theme").values_list("theme", flat=True).distinct()
-    return [(theme, theme) for theme in themes]
+def theme_and_year_choices() -> tuple[list[tuple[str, str]], list[tuple[int, str]]]:
+    """Return the community strategy themes plans are filed under, and every financial year some plan covers,
+    from one query."""
+    plans = list(Plan.objects.values_list("theme", "first_year", "last_year"))
+    themes = sorted({theme for theme, _, _ in plans if theme})
+    years = range(min(first for _, first, _ in plans), max(last for _, _, last in plans) + 1) if plans else []
+    return [(theme, theme) for theme in themes], [(year, periods.year_label(year)) for year in years]
 
 
 class OverviewFilter(django_filters.FilterSet):
     """Narrow the overview by theme, lead partner, owner, RAG status, kind of plan and year."""
 
     theme = django_filters.ChoiceFilter(
-        label="Theme", choices=theme_choices, empty_label="Any theme", widget=forms.Select(attrs=SELECT)
+        label="Theme", choices=[], empty_label="Any theme", widget=forms.Select(attrs=SELECT)
     )
     lead_organisation = django_filters.ChoiceFilter(
         label="Lead partner", choices=lead_partner_choices, empty_label="Any lead partner",
@@ -57,7 +61,7 @@ class OverviewFilter(django_filters.FilterSet):
         label="Kind of plan", choices=Plan.Kind.choices, empty_label="Any kind", widget=forms.Select(attrs=SELECT)
     )
     year = django_filters.ChoiceFilter(
-        label="Year", choices=covered_year_choices, empty_label="Each plan's current year", method="filter_year",
+        label="Year", choices=[], empty_label="Each plan's current year", method="filter_year",
         widget=forms.Select(attrs=SELECT),
     )
 
@@ -68,8 +72,11 @@ class OverviewFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Read the choices from the database once: a callable would be asked again to validate and to render.
-        for name in ("theme", "lead_organisation", "owner", "year"):
+        for name in ("lead_organisation", "owner"):
             self.filters[name].extra["choices"] = self.filters[name].extra["choices"]()
+        themes, years = theme_and_year_choices()
+        self.filters["theme"].extra["choices"] = themes
+        self.filters["year"].extra["choices"] = years
 
     def filter_owner(self, queryset, name, value):
         person = int(value)  # one of the choices, so a whole number

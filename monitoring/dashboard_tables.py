@@ -7,15 +7,18 @@ columns instead, one fact each, with numbers left as numbers.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 
-def _tag(template: str, **context) -> str:
-    """Return a status or RAG tag drawn by the reporting cycle's own template (safe HTML)."""
-    return render_to_string(f"monitoring/cycle/{template}.html", context)
+@lru_cache(maxsize=64)
+def _tag(template: str, name: str, value: str) -> str:
+    """Return a status or RAG tag drawn by the reporting cycle's own template (safe HTML), once per value."""
+    return render_to_string(f"monitoring/cycle/{template}.html", {name: value})
 
 
 class PageColumn(tables.Column):
@@ -136,7 +139,7 @@ class OverviewTable(tables.Table):
         assessment = record.assessment
         if assessment.rag is None:
             return assessment.rag_label if record.indicator else ""
-        html = format_html("{}", _tag("_rag", rag=assessment.rag))
+        html = format_html("{}", _tag("_rag", "rag", assessment.rag))
         if assessment.is_provisional:
             html += format_html('<span class="govuk-body-s govuk-!-display-block">{}</span>', "provisional")
         return html
@@ -160,7 +163,7 @@ class OverviewTable(tables.Table):
         html = format_html(
             '<a class="govuk-link" href="{}">{}<span class="govuk-visually-hidden"> return of {}</span></a> {}',
             report.get_absolute_url(), summary.period_label, record.plan.reference,
-            _tag("_status", status=report.status),
+            _tag("_status", "status", report.status),
         )
         if summary.overdue:
             html += format_html(' <strong class="govuk-tag govuk-tag--{}">{}</strong>', "red", "Overdue")
