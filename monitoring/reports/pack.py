@@ -70,6 +70,14 @@ def committee_pack(
 ) -> PackResult:
     """Write the committee pack for the period to output: every plan with a return then, or the named plans."""
     returns = returns_in_period(period, references)
+    return committee_pack_of(returns, period, output, produced=produced, on_progress=on_progress)
+
+
+def committee_pack_of(
+    returns: list[Return], period: Period, output: Path, *, produced: date | None = None,
+    on_progress: Progress | None = None,
+) -> PackResult:
+    """Write the committee pack of these returns, in this order, to output."""
     produced = produced or timezone.localdate()
     steps = len(returns) + 2
     progress = on_progress or (lambda done, total, stage: None)
