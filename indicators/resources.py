@@ -1,0 +1,460 @@
+"""Spreadsheet resources of the indicators app: indicators with their baselines and yearly targets, their place in
+plans, and their values period by period.
+
+Values are the large table (a council loads thousands at a time), so their resource writes in batches through
+bulk_create/bulk_update (with django-simple-history's bulk helpers, so that each changed value keeps its history
+with the importing user) and fetches every indicator, period and existing value once per file. A value that has
+been signed off is never changed by an import: a row that would change one is an error naming the indicator and
+the period; a row that repeats it exactly is simply unchanged.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+
+from indicators import performance
+from indicators.models import EntryStatus, Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
+from plans import periods
+from plans.resources import (
+    MISSING,
+    CellError,
+    Column,
+    PlanTableResource,
+    SheetResource,
+    cell_text,
+    describe_choices,
+    normalise,
+    number_cell,
+    plain,
+    read_choice,
+    read_decimal,
+    read_flag,
+    read_whole_number,
+)
+
+
+class IndicatorLookups:
+    """Indicators by code (and, for local measures with no code, by definition), fetched once per file."""
+
+    def indicators(self) -> dict[str, Indicator]:
+        def load():
+            index = {}
+            for indicator in Indicator.objects.select_related("data_expert"):
+                if indicator.code:
+                    index[normalise(indicator.code)] = indicator
+                else:
+                    index.setdefault("#" + normalise(indicator.name), indicator)
+            return index
+
+        return self.lookups.get("indicators", load)
+
+    def read_indicator(self, raw) -> Indicator | None:
+        text = cell_text(raw)
+        if not text:
+            return None
+        found = self.indicators().get(normalise(text)) or self.indicators().get("#" + normalise(text))
+        if found is None:
+            raise CellError(f"No indicator has the code '{text}'. Check the code, or add the indicator first.")
+        return found
+
+    @staticmethod
+    def write_indicator(indicator: Indicator | None) -> str:
+        return (indicator.code or indicator.name) if indicator else ""
+
+
+class IndicatorResource(IndicatorLookups, SheetResource):
+    kind = "indicators"
+    label = "Indicators with their baselines and targets"
+    sheet = "Indicators"
+    noun = "indicator"
+    year_prefix = "Target"
+    year_help = "The indicator's target for the year, in its unit; leave the cell blank where there is none."
+    year_example = "14.3"
+    columns = (
+        Column("Code", required=True, text=True, example="NI 152",
+               help="The indicator's code; it identifies the indicator. Blank for a local measure with no code, which "
+                    "is then known by its definition."),
+        Column("Definition", attr="name", example="Working age people on out of work benefits",
+               help="Needed for a new indicator."),
+        Column("Description", attr="description", help="Longer explanation printed under the definition."),
+        Column("Unit", attr="unit", read=lambda raw: read_choice(raw, Indicator.Unit, blank=Indicator.Unit.PERCENT),
+               write=lambda v: Indicator.Unit(v).label, example="Percentage", help=describe_choices(Indicator.Unit)),
+        Column("Polarity", attr="polarity",
+               read=lambda raw: read_choice(raw, Indicator.Polarity, blank=Indicator.Polarity.HIGHER_IS_BETTER),
+               write=lambda v: Indicator.Polarity(v).label, example="Lower is better",
+               help=describe_choices(Indicator.Polarity)),
+        Column("Decimal places", attr="decimal_places",
+               read=lambda raw: read_whole_number(raw, low=0, high=4), example=1, help="0 to 4."),
+        Column("Amber tolerance", attr="amber_tolerance",
+               read=lambda raw: read_decimal(raw, places=2, low=Decimal(0), example="5"), example=5,
+               help="How far from target, in percent of the target, a value is amber rather than red."),
+        Column("Baseline", attr="baseline_value", read=lambda raw: read_decimal(raw, places=4, example="14.8"),
+               example="14.8", help="Blank when there is none."),
+        Column("Baseline period", attr="baseline_period", read="read_period_object",
+               write=lambda period: period.code if period else "", text=True, example="May 2007",
+               help="The month or year the baseline was taken: May 2007, 2006/07."),
+        Column("Data expert", attr="data_expert", read="read_person", write="write_person", example="Myles Mackie",
+               help="The person who enters the figures."),
+        Column("Owners", attr="owners", read="read_people", write="write_person", many=True,
+               example="Jane Beaver", help="The people who sign the figures off, separated by semicolons."),
+        Column("Source", attr="source"),
+    )
+
+    class Meta:
+        model = Indicator
+
+    def row_key(self, row):
+        code = self.cell(row, "Code")
+        if code:
+            return ("code", normalise(code))
+        name = self.cell(row, "Definition") if "Definition" in row else ""
+        if not name:
+            self.problem("Code", "This cell is empty. Enter the indicator's code (or, for a local measure with no "
+                                 "code, leave it blank and give its definition).")
+            return MISSING
+        return ("name", normalise(name))
+
+    def instance_key(self, instance):
+        return ("code", normalise(instance.code)) if instance.code else ("name", normalise(instance.name))
+
+    def existing_queryset(self):
+        return Indicator.objects.select_related("baseline_period", "data_expert").prefetch_related("targets", "owners")
+
+    def new_instance(self, key):
+        return Indicator()
+
+    def read_row(self, instance, row, is_new):
+        if is_new:
+            instance.code = self.cell(row, "Code")
+        super().read_row(instance, row, is_new)
+
+    def state(self, instance):
+        state = super().state(instance)
+        state["Code"] = instance.code
+        return state
+
+    def years_of(self, instance):
+        return {target.year: number_cell(target.value) for target in instance.targets.all()}
+
+    def read_year_cell(self, instance, year, raw):
+        return read_decimal(raw, places=4, example="14.3")
+
+    def store_years(self, instance, figures):
+        stored = {target.year: target for target in instance.targets.all()}
+        IndicatorTarget.objects.filter(indicator=instance, year__in=[y for y in stored if y not in figures]).delete()
+        for year, value in figures.items():
+            target = stored.get(year)
+            if target is None:
+                IndicatorTarget.objects.create(indicator=instance, year=year, value=value)
+            elif target.value != value:
+                target.value = value
+                target.save(update_fields=["value"])
+
+    def saved(self, instance):
+        self.lookups.forget("indicators")
+
+    def export_queryset(self, plans=None):
+        queryset = self.existing_queryset()
+        if plans is not None:
+            queryset = queryset.filter(plan_links__plan__in=list(plans)).distinct()
+        return queryset
+
+    def export_years(self, objects):
+        return sorted({target.year for indicator in objects for target in indicator.targets.all()})
+
+    def describe_key(self, key):
+        return f"the indicator {key[1]}"
+
+    def describe(self, instance):
+        return f"{instance.code or instance.name[:60]}"
+
+
+class PlanIndicatorResource(IndicatorLookups, PlanTableResource):
+    label = "Indicators of each plan"
+    sheet = "Plan indicators"
+    noun = "plan indicator"
+    select_related = ("plan", "indicator")
+    columns = (
+        Column("Plan", attr="plan", read="read_plan", write=lambda plan: plan.reference, key=True, text=True,
+               example="NI 152"),
+        Column("Indicator", attr="indicator", read="read_indicator", write="write_indicator", key=True, text=True,
+               example="NI 152"),
+        Column("Role", attr="role",
+               read=lambda raw: read_choice(raw, PlanIndicator.Role, blank=PlanIndicator.Role.SUPPORTING),
+               write=lambda v: PlanIndicator.Role(v).label, example="Headline", help="Headline or Supporting."),
+        Column("Position", attr="position", read=lambda raw: read_whole_number(raw, low=0) or 0, example=1),
+        Column("Success criteria", attr="success_criteria"),
+    )
+
+    class Meta:
+        model = PlanIndicator
+
+    def headlines(self) -> dict[int, int]:
+        """Return each plan's headline link: plan id -> indicator id."""
+        if not hasattr(self, "_headlines"):
+            self._headlines = dict(PlanIndicator.objects.filter(role=PlanIndicator.Role.HEADLINE)
+                                   .values_list("plan_id", "indicator_id"))
+        return self._headlines
+
+    def read_row(self, instance, row, is_new):
+        super().read_row(instance, row, is_new)
+        headline = self.headlines().get(instance.plan_id)
+        if instance.role == PlanIndicator.Role.HEADLINE and headline not in (None, instance.indicator_id):
+            other = next((i for i in self.indicators().values() if i.pk == headline), None)
+            self.problem("Role", f"{self.plan_of(instance.plan_id).reference} already has a headline indicator, "
+                                 f"{self.write_indicator(other)}. A plan has one.")
+
+    def saved(self, instance):
+        if instance.role == PlanIndicator.Role.HEADLINE:
+            self.headlines()[instance.plan_id] = instance.indicator_id
+        elif self.headlines().get(instance.plan_id) == instance.indicator_id:
+            del self.headlines()[instance.plan_id]
+        self.lookups.forget("plan-years")
+
+    def describe(self, instance):
+        return f"{self.plan_of(instance.plan_id).reference}: {self.write_indicator(instance.indicator)}"
+
+
+INDICATOR = IndicatorValue._meta.get_field("indicator")
+PERIOD = IndicatorValue._meta.get_field("period")
+STATUS_LABELS = dict(EntryStatus.choices)
+STATUS_WORDS = {normalise(label): value for value, label in EntryStatus.choices}
+STATUS_WORDS.update({normalise(value): value for value, _ in EntryStatus.choices})
+
+
+def read_status(raw) -> str:
+    text = normalise(raw)
+    if not text:
+        return EntryStatus.DRAFT
+    if text in STATUS_WORDS:
+        return STATUS_WORDS[text]
+    raise CellError(f"'{cell_text(raw)}' is not one of {describe_choices(EntryStatus)}.")
+
+
+class IndicatorValueResource(IndicatorLookups, SheetResource):
+    kind = "values"
+    label = "Indicator values by period"
+    sheet = "Values"
+    noun = "value"
+    bulk_fields = ("value", "commentary", "status", "entered_by", "version", "updated_at")
+    columns = (
+        Column("Indicator", read="read_indicator", key=True, text=True, example="NI 152",
+               help="The indicator's code (a local measure with no code: its definition)."),
+        Column("Period", read="read_period_object", key=True, text=True, example="2008/09-Q1",
+               help="A quarter (2008/09-Q1), half year (2012/13-H1), financial year (2008/09) or month (May 2007), "
+                    "within the years of a plan that shows the indicator."),
+        Column("Value", attr="value", read="read_value", required=True, example="14.6",
+               help="A number in the indicator's unit, to its decimal places: 14.6 for 14.6%. Blank is not a value."),
+        Column("Commentary", attr="commentary", example="Redundancies at the car plant are still in the figures."),
+        Column("Status", attr="status", read=read_status, write=lambda v: EntryStatus(v).label, restore=True,
+               help="Shown on export. Imported only when a whole plan is restored, into new values; otherwise a "
+                    "value's status changes only through its return."),
+        Column("Outlier confirmed", attr="outlier_confirmed", read=read_flag, write=plain, restore=True,
+               workbook=True),
+        Column("Illustrative", attr="is_illustrative", read=read_flag, write=plain, restore=True, workbook=True,
+               help="yes: a demonstration figure, not a published statistic."),
+    )
+
+    class Meta:
+        model = IndicatorValue
+        use_bulk = True
+
+    def prefetch(self, dataset):
+        """Fetch the file's indicators, periods and existing values, and which years the indicators' plans cover."""
+        indicators = {}
+        if "Indicator" in dataset.headers:
+            for text in set(dataset["Indicator"]):
+                indicator = self.indicators().get(normalise(text)) or self.indicators().get("#" + normalise(text))
+                if indicator:
+                    indicators[indicator.pk] = indicator
+        period_ids = {}
+        if "Period" in dataset.headers:
+            for text in set(dataset["Period"]):
+                try:
+                    period = self.read_period_object(text)
+                except CellError:
+                    continue
+                if period:
+                    period_ids[period.pk] = period
+        self.indicators_by_pk = indicators
+        self.periods_by_pk = period_ids
+        self.dry_run = getattr(self, "dry_run", True)
+
+    def before_import(self, dataset, **kwargs):
+        self.dry_run = kwargs.get("dry_run", True)
+        super().before_import(dataset, **kwargs)
+
+    def plan_years(self) -> dict[int, list[tuple[str, int, int]]]:
+        def load():
+            years: dict[int, list] = {}
+            for indicator_id, reference, first, last in PlanIndicator.objects.values_list(
+                "indicator_id", "plan__reference", "plan__first_year", "plan__last_year"
+            ):
+                years.setdefault(indicator_id, []).append((reference, first, last))
+            return years
+
+        return self.lookups.get("plan-years", load)
+
+    def existing_queryset(self):
+        queryset = IndicatorValue.objects.filter(
+            indicator_id__in=list(self.indicators_by_pk), period_id__in=list(self.periods_by_pk)
+        )
+        if not self.dry_run:
+            # Hold the rows until the import commits, so that a value saved on its page meanwhile is not lost:
+            # that save waits, then finds the version moved on and asks its user to check the new figure.
+            queryset = queryset.select_for_update()
+        values = list(queryset)
+        for value in values:
+            INDICATOR.set_cached_value(value, self.indicators_by_pk[value.indicator_id])
+            PERIOD.set_cached_value(value, self.periods_by_pk[value.period_id])
+        return values
+
+    def instance_key(self, instance):
+        return (instance.indicator_id, instance.period_id)
+
+    def row_key(self, row):
+        indicator = self.remembered(row, "Indicator")
+        period = self.remembered(row, "Period")
+        for name, found in (("Indicator", indicator), ("Period", period)):
+            if found is None:
+                self.problem(name, f"This cell is empty. Enter the {name.lower()}.")
+        if indicator in (None, MISSING) or period in (None, MISSING):
+            return MISSING
+        self.indicators_by_pk.setdefault(indicator.pk, indicator)
+        self.periods_by_pk.setdefault(period.pk, period)
+        self._row_objects = indicator, period
+        return (indicator.pk, period.pk)
+
+    def remembered(self, row, name: str):
+        """Return the cell read as `cell()` would, reading each distinct text once per file (codes and periods
+        repeat on every row)."""
+        memo = self.__dict__.setdefault("_memo", {})
+        text = row.get(name, MISSING)
+        key = (name, text)
+        if key not in memo:
+            errors_before = list(self.errors.get(name, []))
+            value = self.cell(row, name)
+            memo[key] = (value, self.errors.get(name, [])[len(errors_before):])
+            return value
+        value, messages = memo[key]
+        for message in messages:
+            self.problem(name, message)
+        return value
+
+    def new_instance(self, key):
+        indicator, period = self._row_objects
+        value = IndicatorValue(indicator_id=indicator.pk, period_id=period.pk, status=EntryStatus.DRAFT)
+        INDICATOR.set_cached_value(value, indicator)
+        PERIOD.set_cached_value(value, period)
+        return value
+
+    def read_value(self, raw) -> Decimal:
+        try:
+            return performance.parse_value(self._indicator, cell_text(raw))
+        except ValidationError as error:
+            message = " ".join(error.messages)
+            if error.code == "not_a_number":
+                message = f"'{cell_text(raw)}' is not a number. {message}"
+            if error.code == "required":
+                message = "This cell is empty. Enter the value, or delete the row: a blank is not a value."
+            raise CellError(message) from None
+
+    def read_row(self, instance, row, is_new):
+        self._indicator = instance.indicator
+        super().read_row(instance, row, is_new)
+        self.check_period(instance)
+
+    def check_period(self, value: IndicatorValue) -> None:
+        """Note a period outside the years of every plan that shows the indicator (checked once per indicator and
+        year, however many rows repeat them)."""
+        memo = self.__dict__.setdefault("_period_checks", {})
+        key = (value.indicator_id, value.period.financial_year)
+        if key not in memo:
+            memo[key] = self.period_problem(value)
+        if memo[key]:
+            self.problem(*memo[key])
+
+    def period_problem(self, value: IndicatorValue) -> tuple[str, str] | None:
+        code = self.write_indicator(value.indicator)
+        plans = self.plan_years().get(value.indicator_id)
+        if not plans:
+            return "Indicator", f"{code} is not in any plan yet, so it cannot take values. Add it to a plan first."
+        year = value.period.financial_year
+        if not any(first <= year <= last for _, first, last in plans):
+            covered = "; ".join(f"{reference} covers {_years(first, last)}" for reference, first, last in sorted(plans))
+            return "Period", f"{value.period.label} is outside the years of the plans that show {code} ({covered})."
+        return None
+
+    def refuse_change(self, instance, details):
+        if instance.status == EntryStatus.SIGNED_OFF:
+            columns = ", ".join(column for column, _, _ in details)
+            return (
+                f"{self.write_indicator(instance.indicator)} for {instance.period.label} has been signed off, so an "
+                f"import cannot change it (this row changes its {columns.lower()}). If it must change, a performance "
+                "officer reopens the return first."
+            )
+        return ""
+
+    def prepare_save(self, instance, is_create):
+        instance.entered_by = self.user
+        instance.updated_at = self.__dict__.setdefault("_now", timezone.now())
+        if is_create:
+            instance.version = 1
+            if not self.restore:
+                instance.status = EntryStatus.DRAFT
+        else:
+            # A changed figure goes back to draft, for its data expert to submit through the return; the version
+            # moves on, so that a page opened before the import refuses to save over it.
+            instance.version += 1
+            instance.status = EntryStatus.DRAFT
+
+    def state(self, instance):
+        """Return the row as exported (written out for speed: a file may hold many thousands of values)."""
+        codes = self.__dict__.setdefault("_period_codes", {})
+        if instance.period_id not in codes:
+            codes[instance.period_id] = instance.period.code
+        state = {
+            "Indicator": instance.indicator.code or instance.indicator.name,
+            "Period": codes[instance.period_id],
+            "Value": instance.value,
+            "Commentary": instance.commentary,
+            "Status": STATUS_LABELS[instance.status],
+        }
+        if self.restore:
+            state["Outlier confirmed"] = plain(instance.outlier_confirmed)
+            state["Illustrative"] = plain(instance.is_illustrative)
+        return state
+
+    def describe_key(self, key):
+        indicator = self.indicators_by_pk.get(key[0])
+        period = self.periods_by_pk.get(key[1])
+        return f"{self.write_indicator(indicator)} in {period.label if period else 'the same period'}"
+
+    def describe(self, instance):
+        return f"{self.write_indicator(instance.indicator)} {instance.period.label}"
+
+    def export_queryset(self, plans=None):
+        queryset = IndicatorValue.objects.select_related("indicator", "period").order_by(
+            "indicator__code", "indicator__name", "period__start", "period__kind"
+        )
+        if plans is not None:
+            shown = Q(pk__in=[])
+            for plan in plans:
+                shown |= Q(
+                    indicator__plan_links__plan=plan,
+                    period__start__gte=date(plan.first_year, 4, 1),
+                    period__start__lt=date(plan.last_year + 1, 4, 1),
+                )
+            queryset = queryset.filter(shown).distinct()
+        return queryset
+
+
+def _years(first: int, last: int) -> str:
+    if first == last:
+        return periods.year_label(first)
+    return f"{periods.year_label(first)} to {periods.year_label(last)}"
