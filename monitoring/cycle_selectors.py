@@ -27,11 +27,6 @@ from plans.models import ActionTarget, DeliveryAction, Period, Person
 # How many earlier values of an indicator the data expert sees as a hint.
 PREVIOUS_VALUES_SHOWN = 4
 
-DIRECTION_LABELS = {
-    performance.IMPROVING: "Improving",
-    performance.WORSENING: "Worsening",
-    performance.NO_CHANGE: "No change",
-}
 
 
 def _count(queryset: QuerySet, group_by: str):
@@ -360,12 +355,12 @@ class IndicatorRow:
     @property
     def direction(self) -> str | None:
         previous = self.previous.value if self.previous else None
-        return DIRECTION_LABELS.get(performance.direction(self.indicator, self.figure, previous))
+        return performance.DIRECTION_LABELS.get(performance.direction(self.indicator, self.figure, previous))
 
     @property
     def direction_on_last_year(self) -> str | None:
         previous = self.last_year.value if self.last_year else None
-        return DIRECTION_LABELS.get(performance.direction(self.indicator, self.figure, previous))
+        return performance.DIRECTION_LABELS.get(performance.direction(self.indicator, self.figure, previous))
 
     @property
     def target_met(self) -> bool | None:
