@@ -241,3 +241,6 @@ class ImportRecord(models.Model):
 
     def __str__(self):
         return f"Import {self.pk}: {self.file_name}"
+
+    def get_absolute_url(self):
+        return reverse("import_record", args=[self.pk])
