@@ -123,7 +123,8 @@ class Table:
     row_numbers: list[int]
 
 
-def _what_it_looks_like(content: bytes) -> str:
+def what_it_looks_like(content: bytes) -> str:
+    """Return a sentence saying what a file that is not a spreadsheet seems to be, from its first bytes."""
     if content.startswith(b"%PDF"):
         return " It looks like a PDF."
     if content.startswith(b"\xd0\xcf\x11\xe0"):
@@ -150,7 +151,7 @@ def read_file(content: bytes) -> tuple[str, list[Table]]:
     except ValidationError as error:
         message = " ".join(error.messages) + "."
         if error.code == "wrong_type":
-            message += _what_it_looks_like(content)
+            message += what_it_looks_like(content)
         raise ImportFileError(message) from None
     tables = _read_workbook(content) if checked.kind == security.XLSX else [_read_csv(content)]
     if not any(table.headers for table in tables):
