@@ -14,6 +14,7 @@ def navigation(request):
         ("My returns", reverse("my_returns")),
         ("Reporting rounds", reverse("rounds")),
         ("Dashboards", reverse("dashboard_overview")),
+        ("Spreadsheets", reverse("imports")),
     ]
     if user.is_staff:
         links.append(("Administration", reverse("admin:index")))
