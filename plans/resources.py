@@ -25,9 +25,14 @@ from typing import Any
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, models
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from import_export import resources
+from import_export.admin import ImportExportMixin
 from import_export.fields import Field
+from import_export.formats import base_formats
+from import_export.forms import ExportForm
 from import_export.results import RowResult
 
 from plans import periods
@@ -1769,3 +1774,27 @@ class RiskResource(PlanTableResource):
 
     def describe(self, instance):
         return f"{instance.plan.reference} risk {instance.position}: {instance.risk[:60]}"
+
+
+# --- the admin's Import and Export buttons -----------------------------------------------------------------------
+
+
+class SpreadsheetAdminMixin(ImportExportMixin):
+    """Import and Export buttons on a model's admin list.
+
+    Export writes the list (as filtered) with the model's resource, in CSV or Excel. Import leads to the
+    Spreadsheets page with the kind chosen, so that an import from the admin gets the same checks, preview,
+    all-or-nothing confirmation and record as any other: the library's own import screens are not used.
+    """
+
+    formats = [base_formats.XLSX, base_formats.CSV]
+    export_form_class = ExportForm
+
+    def _to_upload_page(self):
+        return HttpResponseRedirect(f"{reverse('imports')}?kind={self.resource_classes[0].kind}")
+
+    def import_action(self, request, **kwargs):
+        return self._to_upload_page()
+
+    def process_import(self, request, **kwargs):
+        return self._to_upload_page()
