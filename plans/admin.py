@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from plans import models
+from plans.resources import ActionResource, RiskResource, SpreadsheetAdminMixin
 
 
 @admin.register(models.Organisation)
@@ -60,7 +61,8 @@ class ActionTargetInline(admin.TabularInline):
 
 
 @admin.register(models.DeliveryAction)
-class DeliveryActionAdmin(admin.ModelAdmin):
+class DeliveryActionAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    resource_classes = [ActionResource]
     list_display = ["title", "plan", "position", "flow_label", "lead_text", "lead_officer"]
     list_filter = ["plan", "on_flow", "flow_time", "off_flow", "lead_organisations"]
     search_fields = ["title", "description", "client_group", "lead_text", "lead_officer__name"]
@@ -117,7 +119,8 @@ class KeyMeasureAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Risk)
-class RiskAdmin(admin.ModelAdmin):
+class RiskAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    resource_classes = [RiskResource]
     list_display = ["risk", "plan", "owner", "likelihood", "impact", "score", "review_date"]
     list_filter = ["plan", "likelihood", "impact"]
     search_fields = ["risk", "mitigation"]
