@@ -2,6 +2,8 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators import models
+from indicators.resources import IndicatorResource, IndicatorValueResource
+from plans.resources import SpreadsheetAdminMixin
 
 
 class IndicatorTargetInline(admin.TabularInline):
@@ -16,7 +18,8 @@ class PlanIndicatorInline(admin.TabularInline):
 
 
 @admin.register(models.Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    resource_classes = [IndicatorResource]
     list_display = ["code", "name", "unit", "polarity", "decimal_places", "baseline_label", "data_expert"]
     list_filter = ["unit", "polarity", "plan_links__plan"]
     search_fields = ["code", "name", "description"]
@@ -26,9 +29,10 @@ class IndicatorAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.IndicatorValue)
-class IndicatorValueAdmin(SimpleHistoryAdmin):
+class IndicatorValueAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
     """Values are entered through returns; the admin may correct a value only until it is signed off."""
 
+    resource_classes = [IndicatorValueResource]
     list_display = ["indicator", "period", "value", "status", "is_illustrative"]
     list_filter = ["status", "period__kind", "is_illustrative", "indicator"]
     readonly_fields = ["status", "version", "entered_by", "updated_at"]
