@@ -1,6 +1,8 @@
 from django.contrib import admin
 
 from funding import models
+from funding.resources import FundingLineResource
+from plans.resources import SpreadsheetAdminMixin
 
 
 class FundingAmountInline(admin.TabularInline):
@@ -9,7 +11,8 @@ class FundingAmountInline(admin.TabularInline):
 
 
 @admin.register(models.FundingLine)
-class FundingLineAdmin(admin.ModelAdmin):
+class FundingLineAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    resource_classes = [FundingLineResource]
     list_display = ["name", "plan", "position", "comment"]
     list_filter = ["plan"]
     search_fields = ["name", "comment"]
