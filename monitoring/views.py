@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, render
 from django_tables2 import RequestConfig
+from django_tables2.export import TableExport
 
 from monitoring import selectors
 from monitoring.filters import PlanFilter
@@ -44,6 +45,10 @@ def accessibility(request):
 def plan_list(request):
     plan_filter = PlanFilter(request.GET, queryset=selectors.plan_list_queryset())
     table = PlanTable(plan_filter.qs)
+    export_format = request.GET.get("_export")
+    if export_format in (TableExport.CSV, TableExport.XLSX):  # every plan that matches the filters, sorted as shown
+        RequestConfig(request, paginate=False).configure(table)
+        return TableExport(export_format, table, dataset_kwargs={"title": "Plans"}).response(f"plans.{export_format}")
     RequestConfig(request, paginate={"per_page": PLANS_PER_PAGE}).configure(table)
     return render(
         request,
