@@ -50,7 +50,7 @@ def read_amount(raw) -> tuple[str, Decimal | None] | None:
     if text in NOT_IDENTIFIED_WORDS:
         return FundingAmount.Status.NOT_IDENTIFIED, None
     try:
-        amount = read_decimal(raw, places=2, low=Decimal(0), example="1070000")
+        amount = read_decimal(raw, places=2, low=Decimal(0), example="1070000", whole_digits=12)
     except CellError as error:
         raise CellError(f"{error} You can also write tbc or not yet identified.") from None
     return FundingAmount.Status.AMOUNT, amount
@@ -234,7 +234,7 @@ def read_budget_amount(raw) -> tuple[Decimal | None, bool] | None:
     if text == "?":
         return None, True
     try:
-        return read_decimal(raw, places=0, example="1250"), False
+        return read_decimal(raw, places=0, example="1250", whole_digits=12), False
     except CellError as error:
         raise CellError(f"{error} Write ? while the figure is unknown.") from None
 

@@ -27,6 +27,7 @@ from plans.resources import (
     PlanTableResource,
     SheetResource,
     cell_text,
+    check_whole_digits,
     describe_choices,
     normalise,
     number_cell,
@@ -91,9 +92,10 @@ class IndicatorResource(IndicatorLookups, SheetResource):
         Column("Decimal places", attr="decimal_places",
                read=lambda raw: read_whole_number(raw, low=0, high=4), example=1, help="0 to 4."),
         Column("Amber tolerance", attr="amber_tolerance",
-               read=lambda raw: read_decimal(raw, places=2, low=Decimal(0), example="5"), example=5,
+               read=lambda raw: read_decimal(raw, places=2, low=Decimal(0), example="5", whole_digits=3), example=5,
                help="How far from target, in percent of the target, a value is amber rather than red."),
-        Column("Baseline", attr="baseline_value", read=lambda raw: read_decimal(raw, places=4, example="14.8"),
+        Column("Baseline", attr="baseline_value",
+               read=lambda raw: read_decimal(raw, places=4, example="14.8", whole_digits=14),
                example="14.8", help="Blank when there is none."),
         Column("Baseline period", attr="baseline_period", read="read_period_object",
                write=lambda period: period.code if period else "", text=True, example="May 2007",
@@ -142,7 +144,7 @@ class IndicatorResource(IndicatorLookups, SheetResource):
         return {target.year: number_cell(target.value) for target in instance.targets.all()}
 
     def read_year_cell(self, instance, year, raw):
-        return read_decimal(raw, places=4, example="14.3")
+        return read_decimal(raw, places=4, example="14.3", whole_digits=14)
 
     def store_years(self, instance, figures):
         stored = {target.year: target for target in instance.targets.all()}
@@ -355,7 +357,9 @@ class IndicatorValueResource(IndicatorLookups, SheetResource):
 
     def read_value(self, raw) -> Decimal:
         try:
-            return performance.parse_value(self._indicator, cell_text(raw))
+            value = performance.parse_value(self._indicator, cell_text(raw))
+            check_whole_digits(value, 14)  # the field holds 18 digits, 4 of them after the point
+            return value
         except ValidationError as error:
             message = " ".join(error.messages)
             if error.code == "not_a_number":

@@ -115,10 +115,11 @@ def cell_text(raw) -> str:
     return str(raw).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def _refuse_date(text: str, what: str) -> None:
+def _refuse_date(text: str, example: str) -> None:
     if _ISO_DATE.match(text):
         raise CellError(
-            f"Excel has turned this cell into a date ({text}). Format the column as text and type {what} again."
+            f"Excel has turned this cell into a date ({text}). Format the column as text, then type it again, "
+            f"like {example}."
         )
 
 
@@ -154,8 +155,10 @@ def read_whole_number(raw, *, low: int | None = None, high: int | None = None) -
     return number
 
 
-def read_decimal(raw, *, places: int, low: Decimal | None = None, example: str = "836") -> Decimal | None:
-    """Read a number with at most `places` decimal places; '£' and thousands commas are allowed; blank is None."""
+def read_decimal(raw, *, places: int, low: Decimal | None = None, example: str = "836",
+                 whole_digits: int = 12) -> Decimal | None:
+    """Read a number with at most `places` decimal places and `whole_digits` digits before the point (what its
+    field holds); '£' and thousands commas are allowed; blank is None."""
     text = cell_text(raw).replace(",", "").replace("£", "").strip()
     if not text:
         return None
@@ -167,6 +170,7 @@ def read_decimal(raw, *, places: int, low: Decimal | None = None, example: str =
         raise CellError(f"Enter a number, like {example}.")
     if low is not None and value < low:
         raise CellError(f"Enter {plain(low)} or more.")
+    check_whole_digits(value, whole_digits)
     if value.as_tuple().exponent < -places:
         if places == 0:
             raise CellError(f"Enter a whole number, not {text}.")
@@ -174,12 +178,18 @@ def read_decimal(raw, *, places: int, low: Decimal | None = None, example: str =
     return value
 
 
+def check_whole_digits(value: Decimal, whole_digits: int) -> None:
+    """Refuse a number too large for its field, which the database would refuse (or SQLite keep unreadably)."""
+    if value and value.adjusted() >= whole_digits:
+        raise CellError(f"Enter a number smaller than {10 ** whole_digits:,}.")
+
+
 def read_year(raw) -> int | None:
     """Read a financial year written as the plans write it ('2008/09'); return its start year; blank is None."""
     text = cell_text(raw)
     if not text:
         return None
-    _refuse_date(text, "the year, like 2008/09")
+    _refuse_date(text, "2008/09")
     try:
         span = periods.parse(text)
     except periods.PeriodError as error:
@@ -194,7 +204,7 @@ def read_period(raw) -> periods.PeriodSpan | None:
     text = cell_text(raw)
     if not text:
         return None
-    _refuse_date(text, "the period, like 2008/09-Q1, 2008/09 or May 2007")
+    _refuse_date(text, "2008/09-Q1, 2008/09 or May 2007")
     try:
         return periods.parse(text)
     except periods.PeriodError as error:
@@ -652,8 +662,9 @@ class SheetResource(resources.ModelResource):
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """Check the instance as the model does, naming the column each problem is about."""
         errors = dict(import_validation_errors or {})
-        if not self._meta.use_bulk and not errors:
-            exclude = [f.name for f in instance._meta.concrete_fields if f.is_relation]
+        if not self._meta.use_bulk:
+            exclude = [f.name for f in instance._meta.concrete_fields
+                       if f.is_relation or self.column_of_field(f.name) in errors]
             try:
                 instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
             except ValidationError as error:
@@ -1684,7 +1695,7 @@ class ActionResource(PlanPriorityLookups, PlanTableResource):
         return {target.year: number_cell(target.value) for target in instance.targets.all()}
 
     def read_year_cell(self, instance, year, raw):
-        value = read_decimal(raw, places=2, low=Decimal(0), example="320")
+        value = read_decimal(raw, places=2, low=Decimal(0), example="320", whole_digits=10)
         if value is not None:
             self.check_plan_year(self._plan, year)
         return value
