@@ -37,7 +37,10 @@ FORMATS = {"xlsx": imports.XLSX_TYPE, "csv": imports.CSV_TYPE}
 
 
 def _size_label(size: int) -> str:
-    return f"{size / (1024 * 1024):g} MB" if size >= 1024 * 1024 else f"{size // 1024} KB"
+    """Return a size as GOV.UK's file upload messages write it: 5MB, 500KB."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.3g}MB"
+    return f"{size // 1024}KB" if size >= 1024 else f"{size} bytes"
 
 
 class UploadForm(GovukFormMixin, forms.Form):

@@ -137,7 +137,12 @@ def what_it_looks_like(content: bytes) -> str:
         if "word/document.xml" in names:
             return " It looks like a Word document."
         return " It is a zip archive but not an Excel workbook."
-    return " Save it from Excel as an Excel workbook (.xlsx) or as 'CSV UTF-8 (Comma delimited)'."
+    try:
+        content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return (" It is not UTF-8 text: in Excel, save it as 'CSV UTF-8 (Comma delimited)' or as an Excel workbook "
+                "(.xlsx).")
+    return " It holds characters that never occur in a CSV file: save it from Excel as an Excel workbook (.xlsx)."
 
 
 def read_file(content: bytes) -> tuple[str, list[Table]]:
@@ -359,8 +364,9 @@ def run_table(resource: SheetResource, table: Table, *, dry_run: bool,
     result = resource.import_data(
         dataset, dry_run=dry_run, raise_errors=False, use_transactions=True, rollback_on_validation_errors=True
     )
-    problems = []
+    problems: list[Problem] = []
     letters = {name: column_letter(index) for index, name in enumerate(names)}
+    order = {name: index for index, name in enumerate(names)}
     for invalid in result.invalid_rows:
         row = resource.sheet_row(invalid.number)
         for column, messages in invalid.error_dict.items():
@@ -378,6 +384,7 @@ def run_table(resource: SheetResource, table: Table, *, dry_run: bool,
     for error in result.base_errors:
         problems.append(Problem(f"The file could not be imported ({type(error.error).__name__}: {error.error}).",
                                 sheet=sheet))
+    problems.sort(key=lambda problem: (problem.row or 0, -1 if problem.column is None else order.get(problem.column, 0)))
     outcome.new = resource.counts[NEW]
     outcome.changed = resource.counts[CHANGED]
     outcome.unchanged = resource.counts[UNCHANGED]
@@ -549,13 +556,11 @@ def template_columns(kind: str) -> tuple[list[str], list, list[list[str]]]:
     resource = KINDS[kind]()
     headers, example, notes = [], [], []
     for column in resource.export_columns():
-        if column.ignored:
+        if column.ignored or column.restore:  # shown on export, never filled in
             continue
         headers.append(column.name)
         example.append(column.example)
         needed = "Yes" if column.must_be_present else "No"
-        if column.restore:
-            needed = "No (not imported)"
         notes.append([column.name, needed, column.help])
     if resource.year_prefix is not None:
         for year in (2008, 2009, 2010):
