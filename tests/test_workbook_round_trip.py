@@ -227,3 +227,43 @@ def test_a_workbook_with_a_problem_in_one_sheet_changes_nothing(seeded):
     ]
     assert not outcome.applied and snapshot("NI 152") == before
     assert not ImportRecord.objects.exists()
+
+
+def test_a_whole_plan_must_be_a_workbook_with_a_plan_sheet_and_only_plan_sheets(seeded):
+    def refused(content: bytes, user=None) -> list[str]:
+        outcome = workbook.import_workbook(content=content, file_name="plan", user=user, apply=True)
+        assert not outcome.applied and not ImportRecord.objects.exists()
+        return [str(problem) for problem in outcome.problems]
+
+    assert refused(b"Reference,Title\nNI 999,A plan\n")[0].startswith(
+        "A whole plan comes as an Excel workbook (.xlsx) with a sheet per table")
+    book = openpyxl.load_workbook(io.BytesIO(export_all()["NI 152"]))
+    book["Actions"].title = "Actons"
+    del book["Plan"]
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert refused(buffer.getvalue()) == [
+        "The sheet 'Actons' is not part of a plan workbook. The sheets are: Plan, Roles, Sections, Action groups, "
+        "Actions, Priorities, Contributions, Key measures, Indicators, Plan indicators, Values, Funding, Budget "
+        "tables, Budget years, Budget entries, Risks, Organisations, People, Corporate objectives, Corporate "
+        "outcomes.",
+        "The workbook has no 'Plan' sheet, so it does not hold a plan.",
+    ]
+    expert = get_user_model().objects.get(username="expert")
+    assert refused(export_all()["NI 152"], user=expert) == ["Only a performance officer can import a whole plan."]
+
+
+def test_a_new_plan_from_a_workbook_names_its_problems_by_sheet_row_and_column(seeded):
+    book = openpyxl.load_workbook(io.BytesIO(export_all()["NI 152"]))
+    plan = book["Plan"]
+    plan["A2"] = "NI 999"  # a new plan: every other sheet still names NI 152, which is left as it is
+    plan.cell(row=2, column=[cell.value for cell in plan[1]].index("Last year") + 1, value="2007/08")
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    outcome = workbook.import_workbook(content=buffer.getvalue(), file_name="ni999.xlsx", user=None, apply=True)
+
+    assert [str(problem) for problem in outcome.problems] == [
+        "Sheet 'Plan', row 2, column I (Last year): The last year cannot come before the first year."
+    ]
+    assert not Plan.objects.filter(reference="NI 999").exists()
