@@ -138,7 +138,7 @@ def _page(request, *, form=None, export_form=None, status=200):
     return render(request, "monitoring/imports/index.html", {
         "form": form,
         "export_form": export_form or ExportForm(initial={"format": "xlsx"}),
-        "templates": [(kind, resource) for kind, resource in imports.KINDS.items()],
+        "templates": [(kind, resource) for kind, resource in imports.KINDS.items() if kind in kinds],
         "records": _recent(request.user),
         "limit": _size_label(settings.IMPORT_MAX_UPLOAD_BYTES),
     }, status=status)

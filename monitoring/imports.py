@@ -289,8 +289,8 @@ class SheetOutcome:
     changes: list[RowChange] = field(default_factory=list)
 
     @property
-    def described_all(self) -> bool:
-        return len(self.changes) >= self.rows
+    def to_write(self) -> int:
+        return self.new + self.changed
 
 
 @dataclass

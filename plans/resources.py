@@ -56,7 +56,7 @@ from plans.models import (
 
 ROW = NON_FIELD_ERRORS  # the key of a problem with the whole row rather than one cell
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
-DESCRIBED_ROWS = 500  # rows of a preview described one by one; the rest are counted only
+DESCRIBED_ROWS = 500  # new and changed rows of a preview described one by one; the rest are counted only
 MISSING = object()  # a cell the file does not have, or could not be read
 
 
@@ -536,7 +536,7 @@ class SheetResource(resources.ModelResource):
             first_seen[key] = letter
             if column := known.get(key):
                 names.append(column.name)
-                if not self.importable(column):
+                if not self.importable(column) and not self.restore:  # a plan workbook carries them by design
                     notices.append(f"The '{column.name}' column is for information only and is not imported.")
                 continue
             year = self._year_of_header(text)
@@ -560,7 +560,7 @@ class SheetResource(resources.ModelResource):
             listed = ", ".join(f"'{name}'" for name in missing)
             problems.append(f"The file has no {listed} column{'s' if len(missing) > 1 else ''}.")
         if problems:
-            problems.append(f"The columns of {self.label.lower()} are: {self.describe_columns()}.")
+            notices.append(f"The columns of {self.label.lower()} are: {self.describe_columns()}.")
         self.present = names
         return names, problems, notices
 
@@ -640,7 +640,7 @@ class SheetResource(resources.ModelResource):
             raise ValidationError({ROW: [refusal]})
         instance._import_change = change
         self.counts[change] += 1
-        if len(self.changes) < DESCRIBED_ROWS:
+        if change != UNCHANGED and len(self.changes) < DESCRIBED_ROWS:
             self.changes.append(RowChange(
                 self.sheet_row(self.row_number), change, self.describe(instance), details if change == CHANGED else []
             ))
