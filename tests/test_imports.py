@@ -596,3 +596,14 @@ def test_the_admin_import_buttons_lead_to_the_upload_page_with_the_kind_chosen(c
         assert client.post(reverse(f"admin:{model}_process_import")).url == response.url
     page = client.get(f"{reverse('imports')}?kind=funding").content.decode()
     assert 'value="funding" checked' in page
+
+
+def test_an_import_record_is_seen_by_its_importer_and_performance_officers_only(client, c):
+    record = apply("values", csv(VALUES + "NI 152,2008/09-Q1,14.6,\n"), user=c["expert"]).record
+    for role, status in [("expert", 200), ("performance_officer", 200), ("viewer", 403), ("officer", 403)]:
+        client.force_login(c[role])
+        assert client.get(record.get_absolute_url()).status_code == status, role
+    client.force_login(c["viewer"])
+    assert "Recent imports" not in client.get(reverse("imports")).content.decode()
+    client.force_login(c["performance_officer"])
+    assert "Recent imports" in client.get(reverse("imports")).content.decode()
