@@ -20,6 +20,7 @@ from django.urls import reverse
 from indicators.models import IndicatorValue
 from monitoring import services
 from monitoring.models import ProgressReport
+from plans.models import Section
 from tests.cycle_builders import make_cycle, reporter_of, sign_off, submit_progress, submit_value
 from tests.test_pages import build_laa_plan, build_service_plan
 
@@ -96,6 +97,8 @@ def world():
     sign_off(cycle)
     services.return_reopen(report=cycle.report, user=cycle["performance_officer"], reason=marked("typed reason", 1))
     cycle.refresh()
+    for position, kind in enumerate([Section.Kind.TARGET, Section.Kind.DELIVERY_PLAN, Section.Kind.INDICATORS]):
+        Section.objects.create(plan=cycle.plan, position=position, number=str(position + 1), heading=kind.label, kind=kind)
     laa, service = build_laa_plan(reference="NI 999"), build_service_plan()
     filled = fill_every_text_field()
     return {"cycle": cycle, "laa": laa, "service": service, "filled": filled}
@@ -181,3 +184,13 @@ def test_the_entry_forms_and_lists_show_text_only_escaped(client, world):
     forms = page(client, reporter_of(cycle, cycle.action), pages[0][1]) + page(client, cycle["expert"], pages[1][1])
     assert escaped("ProgressReport.narrative") in forms and progress.narrative.startswith(PAYLOAD)
     assert escaped("IndicatorValue.commentary") in forms and value.commentary.startswith(PAYLOAD)
+
+
+def test_the_report_pdf_is_drawn_from_html_that_shows_text_only_escaped(world):
+    from monitoring.reports.plan import plan_report_html
+
+    content = plan_report_html(world["cycle"].report)
+
+    assert_only_escaped(content, "plan report")
+    for label in ["Plan.title", "ProgressReport.narrative", "IndicatorValue.commentary", "DeliveryAction.title"]:
+        assert escaped(label) in content, label
