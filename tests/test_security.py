@@ -364,7 +364,7 @@ INLINE = [
     (re.compile(r"\sstyle\s*=", re.I), "a style attribute"),
     (re.compile(r"<style[\s>]", re.I), "a <style> element"),
     (re.compile(r"\son[a-z]+\s*=\s*[\"']", re.I), "an inline event handler"),
-    (re.compile(r"javascript:", re.I), "a javascript: address"),
+    (re.compile(r"""(?:href|src|action|formaction)\s*=\s*["']\s*javascript:""", re.I), "a javascript: address"),
 ]
 
 
