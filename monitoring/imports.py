@@ -400,8 +400,8 @@ def import_file(*, kind: str, content: bytes, file_name: str, user, apply: bool,
                 via: str = ImportRecord.Via.PAGE) -> Outcome:
     """Check a file of the given kind and, if `apply` and it has no problem at all, import it; else change nothing.
 
-    Raise PermissionDenied-free: a user who may not import this kind gets a problem, not an exception, so that the
-    command line and the page report it the same way.
+    A user who may not import this kind gets a problem rather than an exception, so that the page and the command
+    line report it the same way. `user` None is the command line run without --user: a performance officer's reach.
     """
     if kind == PLAN:
         from monitoring import workbook  # the workbook builds on this module
