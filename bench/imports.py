@@ -14,6 +14,7 @@ slows Python down, so it never distorts the timings.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -28,6 +29,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring.settings")
 os.environ.setdefault("ALLOW_INSECURE_SECRET_KEY", "true")
 
 import django  # noqa: E402
+import openpyxl  # noqa: E402
 
 django.setup()
 
@@ -75,7 +77,15 @@ def values_file(indicators, offset: str, fmt: str) -> bytes:
     headers = ["Indicator", "Period", "Value", "Commentary"]
     if fmt == "csv":
         return imports.write_csv(headers, rows)
-    return imports.write_xlsx([imports.Sheet("Values", headers, rows, {"Indicator", "Period"})])
+    # As Excel saves a workbook (shared strings), which is what people upload after editing a sheet.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append([row[0], row[1], float(row[2]), row[3]])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def timed_import(content: bytes, user, name: str, *, apply: bool = True) -> tuple[float, imports.Outcome]:
