@@ -61,6 +61,7 @@ KINDS: dict[str, type[SheetResource]] = {
 }
 PLAN = "plan"  # a whole plan's workbook (monitoring.workbook)
 MAX_ROWS = 100_000
+MAX_COLUMNS = 500  # columns read from a sheet: a plan's widest table has fewer than 30
 SHOWN_PROBLEMS = 1000  # problems listed on a page; the rest are counted
 
 NOT_YOURS = "You can only import values for indicators you look after; {code} is looked after by {expert}."
@@ -210,7 +211,7 @@ def _read_workbook(content: bytes) -> list[Table]:
     try:
         for sheet in workbook.worksheets:
             rows, numbers = [], []
-            for number, row in enumerate(sheet.iter_rows(), start=1):
+            for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
                 cells = [_xlsx_cell(cell) for cell in row]
                 if any(cells):
                     rows.append(cells)
