@@ -145,7 +145,7 @@ def read_whole_number(raw, *, low: int | None = None, high: int | None = None) -
         value = Decimal(text)
     except InvalidOperation:
         raise CellError(f"'{cell_text(raw)}' is not a number. Enter a whole number, like 3.") from None
-    if not value.is_finite() or value != value.to_integral_value():
+    if not value.is_finite() or value.adjusted() > 15 or value != value.to_integral_value():
         raise CellError(f"Enter a whole number, like 3, not {text}.")
     number = int(value)
     if low is not None and high is not None and not low <= number <= high:
