@@ -73,7 +73,7 @@ date_part = st.one_of(st.integers(-5, 10**6).map(str), st.sampled_from(["", "1" 
 safe_date_part = date_part.filter(lambda part: not _overflows(part))  # see YEAR_OVERFLOW
 
 
-# Three server errors this test found, each pinned by a strict xfail below until it is fixed, and kept out of the
+# Four server errors this test found, each pinned by a strict xfail below until it is fixed, and kept out of the
 # random input meanwhile so that the rest still runs. When the xfail starts passing, delete it and its filter.
 VALUE_TOO_LONG = (
     "indicators.performance.parse_value accepts a value with more than 14 digits before the point (the field holds "
@@ -91,6 +91,17 @@ NEGATIVE_PER_PAGE = (
     "EmptyPage from its own fallback (500) on the plan list (monitoring/views.py plan_list) and the overview "
     "dashboard (monitoring/dashboard_views.py). Fix: ignore or clamp per_page before RequestConfig."
 )
+
+
+ROUND_DIGITS = (
+    "monitoring/dashboard_views.py _chosen_round accepts ?round= when str.isdigit() is true, which superscript and "
+    "other digits (³, ①) also are, then int() fails on them (500). Fix: isdecimal() with isascii(), or try int()."
+)
+
+
+def _odd_round(query: dict) -> bool:
+    value = query.get("round", "")
+    return value.isdigit() and not (value.isascii() and value.isdecimal())
 
 
 def _negative_per_page(query: dict) -> bool:
@@ -274,7 +285,7 @@ def test_every_page_with_random_query_values(client, cycle, data):
         client.force_login(cycle[role])
         fields = sorted((set(FIELD_NAME.findall(content)) | {"page", "per_page", "sort"}) - {"csrfmiddlewaretoken"})
         query = data.draw(st.dictionaries(st.one_of(st.sampled_from(fields), text), anything, max_size=4)
-                          .filter(lambda query: not _negative_per_page(query)), label=name)
+                          .filter(lambda query: not _negative_per_page(query) and not _odd_round(query)), label=name)
         below_500(client.get(url, query), f"{url} {query!r}")
 
 
@@ -378,3 +389,10 @@ def test_a_negative_page_size_is_ignored(client, cycle, name):
     client.force_login(cycle["performance_officer"])
 
     assert client.get(reverse(name), {"per_page": "-1"}).status_code == 200
+
+
+@pytest.mark.xfail(strict=True, reason=ROUND_DIGITS)
+def test_a_round_chosen_with_a_superscript_digit_is_not_found(client, cycle):
+    client.force_login(cycle["performance_officer"])
+
+    assert client.get(reverse("dashboard_not_reported"), {"round": "³"}).status_code == 404
