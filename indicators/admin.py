@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from indicators import models
 from indicators.resources import IndicatorResource, IndicatorValueResource
+from plans.admin_mixins import RevertNeedsChangePermission
 from plans.resources import SpreadsheetAdminMixin
 
 
@@ -29,7 +30,7 @@ class IndicatorAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(models.IndicatorValue)
-class IndicatorValueAdmin(SpreadsheetAdminMixin, SimpleHistoryAdmin):
+class IndicatorValueAdmin(RevertNeedsChangePermission, SpreadsheetAdminMixin, SimpleHistoryAdmin):
     """Values are entered through returns; the admin may correct a value only until it is signed off."""
 
     resource_classes = [IndicatorValueResource]

@@ -41,6 +41,8 @@ NO_RAG_LABELS = {NO_DATA: "No data", NO_TARGET: "No target", TRACKED_ONLY: "Trac
 OUTLIER_DEVIATIONS = Decimal(3)
 OUTLIER_FLOOR_SHARE = Decimal("0.05")
 OUTLIER_MIN_HISTORY = 4
+# IndicatorValue stores 18 digits, 4 of them after the point.
+MAX_WHOLE_DIGITS = 14
 
 
 def rag(indicator, value: Decimal | None, target: Decimal | None) -> str | None:
@@ -194,6 +196,8 @@ def parse_value(indicator, raw: str) -> Decimal:
         raise ValidationError(f"Enter a number, like {example(indicator)}.", code="not_a_number") from None
     if not value.is_finite():
         raise ValidationError(f"Enter a number, like {example(indicator)}.", code="not_a_number")
+    if value.adjusted() >= MAX_WHOLE_DIGITS:
+        raise ValidationError("Enter a smaller number.", code="too_large")
     low, high = indicator.value_bounds()
     if (low is not None and value < low) or (high is not None and value > high):
         unit = "%" if indicator.unit == indicator.Unit.PERCENT else ""

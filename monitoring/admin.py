@@ -8,13 +8,14 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from monitoring import models
+from plans.admin_mixins import RevertNeedsChangePermission
 
 admin.site.site_header = "Partnership Monitor administration"
 admin.site.site_title = "Partnership Monitor"
 admin.site.index_title = "Plans, people, indicators and funding"
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyAdmin(RevertNeedsChangePermission, SimpleHistoryAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 

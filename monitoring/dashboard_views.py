@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
-from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
 from monitoring import charts, notifications, permissions, services
@@ -21,6 +20,7 @@ from monitoring import dashboard_selectors as selectors
 from monitoring.dashboard_filters import OverviewFilter
 from monitoring.dashboard_tables import OverviewTable
 from monitoring.models import ReportingRound
+from monitoring.tables import PagingConfig
 from plans.models import Plan
 
 PLANS_PER_PAGE = 25
@@ -39,10 +39,10 @@ def overview(request):
     table = OverviewTable(rows)
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS:
-        RequestConfig(request, paginate=False).configure(table)
+        PagingConfig(request, paginate=False).configure(table)
         exporter = TableExport(export_format, table, dataset_kwargs={"title": "Overview"})
         return exporter.response(f"overview.{export_format}")
-    RequestConfig(request, paginate={"per_page": PLANS_PER_PAGE}).configure(table)
+    PagingConfig(request, paginate={"per_page": PLANS_PER_PAGE}).configure(table)
     return render(request, "monitoring/dashboards/overview.html", {
         "filter": overview_filter,
         "table": table,
@@ -54,7 +54,7 @@ def _chosen_round(request) -> ReportingRound | None:
     chosen = request.GET.get("round")
     if not chosen:
         return selectors.default_round()
-    if not chosen.isdigit():
+    if not (chosen.isascii() and chosen.isdecimal()):
         raise Http404("No such reporting round.")
     return get_object_or_404(ReportingRound.objects.select_related("period"), pk=chosen)
 

@@ -127,12 +127,12 @@ class GovukDateField(forms.MultiValueField):
         missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if not part]
         if missing:
             raise ValidationError(f"The {self.noun} must include a {' and '.join(missing)}")
-        try:
-            typed = date(int(year), int(month), int(day))
-        except ValueError:
-            raise ValidationError(f"The {self.noun} must be a real date, like 31 7 2008") from None
         if len(year) != 4:
             raise ValidationError(f"The year of the {self.noun} must have 4 numbers, like 2008")
+        try:
+            typed = date(int(year), int(month), int(day))
+        except (ValueError, OverflowError):
+            raise ValidationError(f"The {self.noun} must be a real date, like 31 7 2008") from None
         return typed
 
     def parts(self, bound_field) -> dict[str, str]:

@@ -25,10 +25,9 @@ from dataclasses import dataclass
 
 from axes.signals import user_locked_out
 from django.conf import settings
-from django.contrib.admin.utils import unquote
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 from django.shortcuts import render
 
@@ -258,24 +257,3 @@ def _is_text(uploaded, limit: int) -> bool:
     except UnicodeDecodeError:
         return False
     return True
-
-
-# ---------------------------------------------------------------------------------------------------------
-# The admin's history pages
-
-
-class RevertNeedsChangePermission:
-    """Refuse a POST to django-simple-history's "revert to this version" page without change permission.
-
-    SimpleHistoryAdmin.history_form_view checks only that the user may *view* the object, then saves whatever
-    the POST holds over it: a signed-off value that the change page refuses (has_change_permission False) can
-    be rewritten there. Put this first among an admin's bases: `class ValueAdmin(RevertNeedsChangePermission,
-    SimpleHistoryAdmin)`.
-    """
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            obj = self.get_object(request, unquote(object_id))
-            if obj is None or not self.has_change_permission(request, obj):
-                raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)

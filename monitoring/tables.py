@@ -30,3 +30,21 @@ class PlanTable(tables.Table):
         """Return the table's caption: how many plans it lists, over all its pages."""
         count = len(self.rows)
         return f"{count} plan{'' if count == 1 else 's'}"
+
+
+MAX_PER_PAGE = 100
+
+
+class PagingConfig(tables.RequestConfig):
+    """Sorting and paging from the address, ignoring a page size that is not a whole number from 1 to 100.
+
+    django-tables2 takes `?per_page=` as it comes: a negative one makes its paginator fail with a server error.
+    """
+
+    def configure(self, table):
+        field = table.prefixed_per_page_field
+        wanted = self.request.GET.get(field)
+        if wanted is not None and not (wanted.isascii() and wanted.isdecimal() and 1 <= int(wanted) <= MAX_PER_PAGE):
+            self.request.GET = self.request.GET.copy()
+            self.request.GET.pop(field)
+        return super().configure(table)

@@ -6,12 +6,11 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, render
-from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
 from monitoring import selectors
 from monitoring.filters import PlanFilter
-from monitoring.tables import PlanTable
+from monitoring.tables import PagingConfig, PlanTable
 from plans.models import Plan
 
 PLANS_PER_PAGE = 25
@@ -47,9 +46,9 @@ def plan_list(request):
     table = PlanTable(plan_filter.qs)
     export_format = request.GET.get("_export")
     if export_format in (TableExport.CSV, TableExport.XLSX):  # every plan that matches the filters, sorted as shown
-        RequestConfig(request, paginate=False).configure(table)
+        PagingConfig(request, paginate=False).configure(table)
         return TableExport(export_format, table, dataset_kwargs={"title": "Plans"}).response(f"plans.{export_format}")
-    RequestConfig(request, paginate={"per_page": PLANS_PER_PAGE}).configure(table)
+    PagingConfig(request, paginate={"per_page": PLANS_PER_PAGE}).configure(table)
     return render(
         request,
         "plans/plan_list.html",
