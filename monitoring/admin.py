@@ -15,7 +15,7 @@ admin.site.site_title = "Partnership Monitor"
 admin.site.index_title = "Plans, people, indicators and funding"
 
 
-class ReadOnlyAdmin(RevertNeedsChangePermission, SimpleHistoryAdmin):
+class NoWrites:
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -24,6 +24,14 @@ class ReadOnlyAdmin(RevertNeedsChangePermission, SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(RevertNeedsChangePermission, NoWrites, SimpleHistoryAdmin):
+    """For models with a history: shown, with their history, never written."""
+
+
+class RecordAdmin(NoWrites, admin.ModelAdmin):
+    """For records of what happened (moves, reminders, imports): shown, never written."""
 
 
 @admin.register(models.ReportingRound)
@@ -68,13 +76,21 @@ class ProgressReportAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.WorkflowEvent)
-class WorkflowEventAdmin(ReadOnlyAdmin):
+class WorkflowEventAdmin(RecordAdmin):
     list_display = ["at", "report", "move", "from_status", "to_status", "user", "comment"]
     list_filter = ["move", "to_status"]
     list_select_related = ["report__plan", "report__round__period", "user"]
 
 
 @admin.register(models.ReminderSent)
-class ReminderSentAdmin(ReadOnlyAdmin):
+class ReminderSentAdmin(RecordAdmin):
     list_display = ["sent_at", "round", "person", "kind"]
     list_filter = ["kind", "round"]
+
+
+@admin.register(models.ImportRecord)
+class ImportRecordAdmin(RecordAdmin):
+    list_display = ["at", "kind", "file_name", "user", "via", "rows", "created", "changed", "unchanged"]
+    list_filter = ["kind", "via"]
+    search_fields = ["file_name", "user__username"]
+    list_select_related = ["user"]
