@@ -197,7 +197,7 @@ def parse_value(indicator, raw: str) -> Decimal:
     if not value.is_finite():
         raise ValidationError(f"Enter a number, like {example(indicator)}.", code="not_a_number")
     if value.adjusted() >= MAX_WHOLE_DIGITS:
-        raise ValidationError("Enter a smaller number.", code="too_large")
+        raise ValidationError(f"Enter a number smaller than {10 ** MAX_WHOLE_DIGITS:,}.", code="too_large")
     low, high = indicator.value_bounds()
     if (low is not None and value < low) or (high is not None and value > high):
         unit = "%" if indicator.unit == indicator.Unit.PERCENT else ""
