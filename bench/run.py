@@ -81,11 +81,12 @@ def load_test(database_url: str, overview_path: str | None) -> dict | str:
     gunicorn = Path(PY).with_name("gunicorn")
     if not gunicorn.exists():
         return "skipped: gunicorn is not installed"
-    env = {**environment(database_url), "SECRET_KEY": secrets.token_urlsafe(40), "ALLOWED_HOSTS": "127.0.0.1",
+    secret = secrets.token_urlsafe(40)  # the server and the session maker must sign with the same key
+    env = {**environment(database_url), "SECRET_KEY": secret, "ALLOWED_HOSTS": "127.0.0.1",
            "SECURE_SSL_REDIRECT": "false", "SECURE_COOKIES": "false", "STATIC_MANIFEST": "false",
            "SECURE_HSTS_SECONDS": "0", "LOG_LEVEL": "WARNING"}
     env.pop("ALLOW_INSECURE_SECRET_KEY")
-    session = run([PY, "bench/session.py"], environment(database_url), capture=True).strip()
+    session = run([PY, "bench/session.py"], {**environment(database_url), "SECRET_KEY": secret}, capture=True).strip()
     if not overview_path:
         return "skipped: no overview dashboard page yet"
     command = [str(gunicorn), "monitoring.wsgi", "-w", "2", "-b", "127.0.0.1:8123", "--log-level", "warning"]
@@ -95,6 +96,13 @@ def load_test(database_url: str, overview_path: str | None) -> dict | str:
         pages = {"trivial page": "/accessibility/", "overview dashboard": overview_path}
         results = {}
         for label, path in pages.items():
+            # A load test of a redirect to the sign-in page would measure the wrong thing: check first.
+            probe = subprocess.run(
+                ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", f"Cookie: sessionid={session}",
+                 f"http://127.0.0.1:8123{path}"], text=True, capture_output=True, check=False,
+            ).stdout
+            if probe != "200":
+                return f"failed: {path} answered {probe} to the signed-in probe, not 200"
             output = subprocess.run(
                 ["wrk", "-t2", "-c8", "-d10s", "--latency", "-H", f"Cookie: sessionid={session}",
                  f"http://127.0.0.1:8123{path}"], text=True, capture_output=True, check=True,
