@@ -17,15 +17,45 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 @dataclass
 class Total:
-    """A sum of amounts, remembering whether some amounts in it are still unknown."""
+    """A sum of funding amounts that tells 'tbc' (an amount still to come) from 'not yet identified' (none found).
+
+    A total with amounts to be confirmed prints as '£871,355 plus tbc'; lines with no funding identified add
+    nothing, as in the plan's own TOTAL row.
+    """
 
     amount: Decimal = Decimal(0)
-    count: int = 0
-    unknown: int = 0
+    known: int = 0
+    tbc: int = 0
+    not_identified: int = 0
+
+    @property
+    def count(self) -> int:
+        return self.known
+
+    @property
+    def unknown(self) -> int:
+        return self.tbc + self.not_identified
 
     @property
     def is_empty(self) -> bool:
-        return self.count == 0 and self.unknown == 0
+        return self.known == 0 and self.unknown == 0
+
+    def add(self, amount: FundingAmount) -> None:
+        """Count one line's amount for one year into the total."""
+        if amount.status == FundingAmount.Status.AMOUNT:
+            self.amount += amount.amount
+            self.known += 1
+        elif amount.status == FundingAmount.Status.TBC:
+            self.tbc += 1
+        else:
+            self.not_identified += 1
+
+    def include(self, other: Total) -> None:
+        """Add another total into this one (column totals into the grand total)."""
+        self.amount += other.amount
+        self.known += other.known
+        self.tbc += other.tbc
+        self.not_identified += other.not_identified
 
 
 class FundingLine(models.Model):
@@ -47,7 +77,7 @@ class FundingLine(models.Model):
         """Return the line's total over its years; uses prefetched amounts when there are some."""
         total = Total()
         for amount in self.amounts.all():
-            amount.add_to(total)
+            total.add(amount)
         return total
 
 
@@ -87,13 +117,6 @@ class FundingAmount(models.Model):
             return "tbc"
         return "Not yet identified"
 
-    def add_to(self, total: Total) -> None:
-        if self.status == self.Status.AMOUNT:
-            total.amount += self.amount
-            total.count += 1
-        else:
-            total.unknown += 1
-
     def clean(self):
         if self.status == self.Status.AMOUNT and self.amount is None:
             raise ValidationError({"amount": "Enter the amount, or choose 'To be confirmed'."})
@@ -115,9 +138,11 @@ def funding_year_totals(plan: Plan) -> dict[int, Total]:
         total = totals.setdefault(row["year"], Total())
         if row["status"] == FundingAmount.Status.AMOUNT:
             total.amount += row["amount"]
-            total.count += row["rows"]
+            total.known += row["rows"]
+        elif row["status"] == FundingAmount.Status.TBC:
+            total.tbc += row["rows"]
         else:
-            total.unknown += row["rows"]
+            total.not_identified += row["rows"]
     return totals
 
 

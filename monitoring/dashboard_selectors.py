@@ -20,11 +20,12 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from funding.models import FundingAmount, FundingLine
+from funding.models import FundingAmount, FundingLine, Total
 from indicators import performance
 from indicators.models import EntryStatus, Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
 from monitoring import charts
 from monitoring.models import ProgressReport, ReminderSent, ReportingRound, Return
+from monitoring.selectors import FundingRow
 from plans import periods
 from plans.models import ActionTarget, DeliveryAction, Period, Person, Plan, Risk
 
@@ -622,37 +623,11 @@ class FlowRow:
 
 
 @dataclass
-class FundingTotal:
-    """A sum of funding amounts that tells 'tbc' from 'not yet identified' (the money_total filter prints it)."""
-
-    amount: Decimal = Decimal(0)
-    known: int = 0
-    tbc: int = 0
-    not_identified: int = 0
-
-    def add(self, amount: FundingAmount) -> None:
-        if amount.status == FundingAmount.Status.AMOUNT:
-            self.amount += amount.amount
-            self.known += 1
-        elif amount.status == FundingAmount.Status.TBC:
-            self.tbc += 1
-        else:
-            self.not_identified += 1
-
-
-@dataclass
-class FundingRow:
-    line: FundingLine
-    cells: list[FundingAmount | None]
-    total: FundingTotal
-
-
-@dataclass
 class FundingView:
     years: list[str]
     rows: list[FundingRow]
-    totals: list[FundingTotal]
-    grand_total: FundingTotal
+    totals: list[Total]
+    grand_total: Total
 
     def chart(self, title: str) -> charts.FundingChart:
         return charts.FundingChart(title, self.years, [
@@ -818,14 +793,14 @@ def _funding(plan: Plan) -> FundingView:
         FundingLine.objects.filter(plan=plan).order_by("position")
         .prefetch_related(Prefetch("amounts", queryset=FundingAmount.objects.order_by("year")))
     )
-    totals = {year: FundingTotal() for year in plan.years}
-    grand = FundingTotal()
+    totals = {year: Total() for year in plan.years}
+    grand = Total()
     rows = []
     for line in lines:
         amounts = {amount.year: amount for amount in line.amounts.all()}
-        line_total = FundingTotal()
+        line_total = Total()
         for amount in amounts.values():
-            for total in (line_total, totals.setdefault(amount.year, FundingTotal()), grand):
+            for total in (line_total, totals.setdefault(amount.year, Total()), grand):
                 total.add(amount)
         rows.append(FundingRow(line, [amounts.get(year) for year in plan.years], line_total))
     return FundingView([periods.year_label(year) for year in plan.years], rows, [totals[year] for year in plan.years], grand)

@@ -136,33 +136,10 @@ class IndicatorRow:
 
 
 @dataclass
-class MoneyTotal:
-    """A funding total that tells 'tbc' (an amount still to come) from 'not yet identified' (none found).
-
-    A total with amounts to be confirmed prints as '£871,355 plus tbc'; lines with no funding identified add
-    nothing, as in the plan's own TOTAL row.
-    """
-
-    amount: Decimal = Decimal(0)
-    known: int = 0
-    tbc: int = 0
-    not_identified: int = 0
-
-    def add(self, amount: FundingAmount) -> None:
-        if amount.status == FundingAmount.Status.AMOUNT:
-            self.amount += amount.amount
-            self.known += 1
-        elif amount.status == FundingAmount.Status.TBC:
-            self.tbc += 1
-        else:
-            self.not_identified += 1
-
-
-@dataclass
 class FundingRow:
     line: FundingLine
     cells: list[FundingAmount | None]
-    total: MoneyTotal
+    total: Total
 
 
 @dataclass
@@ -200,8 +177,8 @@ class PlanDocument:
     headline: IndicatorRow | None = None
     supporting: list[IndicatorRow] = field(default_factory=list)
     funding_rows: list[FundingRow] = field(default_factory=list)
-    funding_totals: list[MoneyTotal] = field(default_factory=list)
-    funding_grand_total: MoneyTotal = field(default_factory=MoneyTotal)
+    funding_totals: list[Total] = field(default_factory=list)
+    funding_grand_total: Total = field(default_factory=Total)
     budget_table: BudgetTable | None = None
     budget_years: list[BudgetYear] = field(default_factory=list)
     budget_grid: list[BudgetGridRow] = field(default_factory=list)
@@ -376,27 +353,18 @@ def _action_blocks(plan: Plan) -> list[ActionBlock]:
 def _add_funding(document: PlanDocument) -> None:
     plan = document.plan
     lines = FundingLine.objects.filter(plan=plan).prefetch_related("amounts").order_by("position")
-    tbc_in_year = dict.fromkeys(plan.years, 0)
     for line in lines:
         amounts = {amount.year: amount for amount in line.amounts.all()}
-        total = MoneyTotal()
+        total = Total()
         for amount in amounts.values():
             total.add(amount)
-            if amount.status == FundingAmount.Status.TBC:
-                tbc_in_year[amount.year] = tbc_in_year.get(amount.year, 0) + 1
         document.funding_rows.append(FundingRow(line, [amounts.get(year) for year in plan.years], total))
-    # The column totals are the funding app's own sums; the lines above only tell tbc from not identified.
     year_totals = funding_year_totals(plan)
-    grand = MoneyTotal()
+    grand = Total()
     for year in plan.years:
-        summed = year_totals.get(year, Total())
-        tbc = tbc_in_year.get(year, 0)
-        column = MoneyTotal(summed.amount, summed.count, tbc, summed.unknown - tbc)
+        column = year_totals.get(year, Total())
         document.funding_totals.append(column)
-        grand.amount += column.amount
-        grand.known += column.known
-        grand.tbc += column.tbc
-        grand.not_identified += column.not_identified
+        grand.include(column)
     document.funding_grand_total = grand
 
 

@@ -57,7 +57,7 @@ def thousands(value) -> str:
 def money_total(total) -> str:
     """Return a funding total: '£871,355', '£871,355 plus tbc', 'tbc', 'Not yet identified', or ''.
 
-    Takes anything with ``amount``, ``known``, ``tbc`` and ``not_identified`` (monitoring.selectors.MoneyTotal).
+    Takes anything with ``amount``, ``known``, ``tbc`` and ``not_identified`` (funding.models.Total).
     """
     if total is None:
         return ""
