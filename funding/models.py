@@ -156,10 +156,15 @@ class BudgetTable(models.Model):
     def __str__(self):
         return f"{self.plan.reference}: {self.title}"
 
-    def grid(self) -> list[BudgetGridRow]:
-        """Return every row of the table in print order, with the derived rows computed."""
-        years = list(self.years.all())
-        entries = {(entry.row, entry.year): entry for entry in self.entries.all()}
+    def grid(
+        self, *, years: list[BudgetYear] | None = None, entries: list[BudgetEntry] | None = None
+    ) -> list[BudgetGridRow]:
+        """Return every row of the table in print order, with the derived rows computed.
+
+        The columns and the typed figures are the table's own unless given, already fetched.
+        """
+        years = list(self.years.all()) if years is None else years
+        entries = {(entry.row, entry.year): entry for entry in (self.entries.all() if entries is None else entries)}
         grid = []
         for row in BudgetRow:
             cells = []

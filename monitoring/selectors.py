@@ -1,27 +1,40 @@
 """Reads for pages: one function per page, returning what its template shows.
 
 The plan page combines plans, indicators and funding, so it lives here rather than in any of them. Its
-queries are fixed in number: every list on the page is fetched with select_related or prefetch_related,
-so a plan with fifty actions costs the same number of queries as a plan with five.
+queries are fixed in number: every list on the page is fetched with select_related, prefetch_related or
+annotations, so a plan with fifty actions costs the same number of queries as a plan with five. A few short
+lists hang on a longer one in the same query: the targets of each year as one subquery a year, and the names
+of a to-many relation (an indicator's owners, an action's lead organisations) joined in, a row each, and
+gathered back by _once_each.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Model, OuterRef, QuerySet, Subquery
 
-from funding.models import BudgetGridRow, BudgetTable, BudgetYear, FundingAmount, FundingLine, Total, funding_year_totals
-from indicators.models import Indicator, PlanIndicator
+from funding.models import (
+    INPUT_ROWS,
+    BudgetEntry,
+    BudgetGridRow,
+    BudgetTable,
+    BudgetYear,
+    FundingAmount,
+    FundingLine,
+    Total,
+)
+from indicators.models import Indicator, IndicatorTarget, PlanIndicator
 from plans import periods
 from plans.models import (
     ActionGroup,
+    ActionTarget,
     CorporateObjective,
-    CorporateOutcome,
     DeliveryAction,
     KeyMeasure,
-    ObjectiveContribution,
     Plan,
     PlanRole,
     Priority,
@@ -30,6 +43,8 @@ from plans.models import (
 )
 
 SECTION_TEMPLATE = "plans/sections/{kind}.html"
+
+M = TypeVar("M", bound=Model)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -77,6 +92,11 @@ def user_roles(*, user) -> list[str]:
 def plan_list_queryset() -> QuerySet[Plan]:
     """Return every plan with what the plan list shows, in reference order."""
     return Plan.objects.select_related("lead_organisation").order_by("reference")
+
+
+def plan_for_page() -> QuerySet[Plan]:
+    """Return the plans as the plan page opens them: with the lead partner and the budget table joined in."""
+    return Plan.objects.select_related("lead_organisation", "budget_table")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -250,14 +270,42 @@ def plan_document(plan: Plan) -> PlanDocument:
     if Section.Kind.PRIORITIES in kinds:
         document.priorities = _priorities(plan, document.objectives)
     if Section.Kind.KEY_MEASURES in kinds:
-        document.key_measures = [
-            KeyMeasureRow(measure, ",".join(str(objective.number) for objective in measure.objectives.all()))
-            for measure in KeyMeasure.objects.filter(plan=plan)
+        measures = _once_each(
+            KeyMeasure.objects.filter(plan=plan)
             .select_related("priority")
-            .prefetch_related(Prefetch("objectives", queryset=CorporateObjective.objects.order_by("number")))
-            .order_by("position")
+            .annotate(objective_number=F("objectives__number"))
+            .order_by("position", "pk", "objectives__number"),
+            objective_numbers="objective_number",
+        )
+        document.key_measures = [
+            KeyMeasureRow(measure, ",".join(str(number) for number in measure.objective_numbers)) for measure in measures
         ]
     return document
+
+
+def _once_each(rows: Iterable[M], **gather: str) -> list[M]:
+    """Return each object of the rows once, in the order first met, with the values of a to-many relation.
+
+    A queryset annotated across a to-many relation (F("owners__name")) yields an object once for each related
+    row, or once with None when there is none: one query in place of a prefetch. Each keyword names a list to
+    set on the object and the annotation whose values it gathers, in row order. Join one to-many relation only,
+    or the rows multiply.
+    """
+    found: dict[int, M] = {}
+    for row in rows:
+        first = found.setdefault(row.pk, row)
+        for name, annotation in gather.items():
+            if first is row:
+                setattr(row, name, [])
+            value = getattr(row, annotation)
+            if value is not None:
+                getattr(first, name).append(value)
+    return list(found.values())
+
+
+def _year_targets(targets: QuerySet, years: Iterable[int]) -> dict[str, Subquery]:
+    """Return annotations target_<year>: the value of the year's target among the targets, a subquery a year."""
+    return {f"target_{year}": Subquery(targets.filter(year=year).order_by().values("value")[:1]) for year in years}
 
 
 def _section_tree(sections: list[Section]) -> list[SectionView]:
@@ -280,14 +328,15 @@ def _header_rows(plan: Plan, roles: list[PlanRole], links: list[PlanIndicator]) 
     by_role: dict[str, list[PlanRole]] = {}
     for role in roles:
         by_role.setdefault(role.role, []).append(role)
-    headline = next((link.indicator for link in links if link.role == PlanIndicator.Role.HEADLINE), None)
+    headline = next((link for link in links if link.role == PlanIndicator.Role.HEADLINE), None)
 
     if plan.kind == Plan.Kind.LAA_TARGET:
         experts = _names(by_role.get(PlanRole.Role.DATA_EXPERT, []), "/ ")
         owners = _names(by_role.get(PlanRole.Role.INDICATOR_OWNER, []), "/ ")
         if headline is not None:
-            experts = experts or (headline.data_expert.name if headline.data_expert else "")
-            owners = owners or "/ ".join(person.name for person in headline.owners.all())
+            indicator = headline.indicator
+            experts = experts or (indicator.data_expert.name if indicator.data_expert else "")
+            owners = owners or "/ ".join(headline.owner_names)
         rows = [
             HeaderRow("LAA Indicator No.", plan.reference),
             HeaderRow("Lead Partner Organisation", plan.lead_organisation.name),
@@ -309,17 +358,21 @@ def _header_rows(plan: Plan, roles: list[PlanRole], links: list[PlanIndicator]) 
 
 
 def _plan_indicators(plan: Plan) -> list[PlanIndicator]:
-    return list(
+    """Return the plan's indicators in order, each with target_<year> for the plan's years and its owner_names."""
+    return _once_each(
         PlanIndicator.objects.filter(plan=plan)
         .select_related("indicator__baseline_period", "indicator__data_expert")
-        .prefetch_related("indicator__targets", "indicator__owners")
-        .order_by("position", "pk")
+        .annotate(
+            **_year_targets(IndicatorTarget.objects.filter(indicator=OuterRef("indicator")), plan.years),
+            owner_name=F("indicator__owners__name"),
+        )
+        .order_by("position", "pk", "indicator__owners__name"),
+        owner_names="owner_name",
     )
 
 
 def _indicator_row(plan: Plan, link: PlanIndicator) -> IndicatorRow:
     indicator = link.indicator
-    targets = {target.year: target.value for target in indicator.targets.all()}
     reference = indicator.code
     if link.role == PlanIndicator.Role.HEADLINE and plan.kind == Plan.Kind.LAA_TARGET and reference:
         reference = f"LAA {reference}"
@@ -328,38 +381,42 @@ def _indicator_row(plan: Plan, link: PlanIndicator) -> IndicatorRow:
         indicator=indicator,
         reference=reference,
         baseline=indicator.baseline_label,
-        targets=[indicator.format_value(targets.get(year)) for year in plan.years],
+        targets=[indicator.format_value(getattr(link, f"target_{year}")) for year in plan.years],
     )
 
 
 def _action_blocks(plan: Plan) -> list[ActionBlock]:
-    actions = (
+    actions = _once_each(
         DeliveryAction.objects.filter(plan=plan, priority__isnull=True)
         .select_related("group", "lead_officer")
-        .prefetch_related("targets", "lead_organisations")
-        .order_by("position")
+        .annotate(
+            **_year_targets(ActionTarget.objects.filter(action=OuterRef("pk")), plan.years),
+            lead_short_name=F("lead_organisations__short_name"),
+        )
+        .order_by("position", "pk", "lead_organisations__short_name"),
+        lead_short_names="lead_short_name",
     )
     blocks: list[ActionBlock] = []
     for action in actions:
         if not blocks or blocks[-1].group != action.group:
             blocks.append(ActionBlock(action.group, []))
-        targets = {target.year: target.value for target in action.targets.all()}
         lead = action.lead_text or (action.lead_officer.name if action.lead_officer else "")
-        lead = lead or "/".join(organisation.short_name for organisation in action.lead_organisations.all())
-        blocks[-1].rows.append(ActionRow(action, [targets.get(year) for year in plan.years], lead))
+        lead = lead or "/".join(action.lead_short_names)
+        blocks[-1].rows.append(ActionRow(action, [getattr(action, f"target_{year}") for year in plan.years], lead))
     return blocks
 
 
 def _add_funding(document: PlanDocument) -> None:
     plan = document.plan
     lines = FundingLine.objects.filter(plan=plan).prefetch_related("amounts").order_by("position")
+    year_totals: dict[int, Total] = {}  # the column totals, from the amounts already here (see funding_year_totals)
     for line in lines:
         amounts = {amount.year: amount for amount in line.amounts.all()}
         total = Total()
         for amount in amounts.values():
             total.add(amount)
+            year_totals.setdefault(amount.year, Total()).add(amount)
         document.funding_rows.append(FundingRow(line, [amounts.get(year) for year in plan.years], total))
-    year_totals = funding_year_totals(plan)
     grand = Total()
     for year in plan.years:
         column = year_totals.get(year, Total())
@@ -369,30 +426,72 @@ def _add_funding(document: PlanDocument) -> None:
 
 
 def _add_budget(document: PlanDocument) -> None:
-    table = (
-        BudgetTable.objects.filter(plan=document.plan)
-        .prefetch_related(Prefetch("years", queryset=BudgetYear.objects.order_by("year")), "entries")
-        .first()
-    )
-    if table is not None:
-        document.budget_table = table
-        document.budget_years = list(table.years.all())
-        document.budget_grid = table.grid()
+    """Add the budget table (joined to the plan by plan_for_page) with its columns and figures, in one query.
+
+    Each column carries its typed figures as subqueries, one for each of the few input rows.
+    """
+    table: BudgetTable | None = getattr(document.plan, "budget_table", None)  # RelatedObjectDoesNotExist: none
+    if table is None:
+        return
+    figures = {}
+    for row in INPUT_ROWS:
+        entry = BudgetEntry.objects.filter(table=OuterRef("table"), year=OuterRef("year"), row=row).order_by()
+        figures[f"{row}_amount"] = Subquery(entry.values("amount")[:1])
+        figures[f"{row}_unknown"] = Subquery(entry.values("is_unknown")[:1])
+    years = list(BudgetYear.objects.filter(table=table).annotate(**figures).order_by("year"))
+    entries = [
+        BudgetEntry(table=table, row=row, year=year.year, amount=getattr(year, f"{row}_amount"), is_unknown=unknown)
+        for year in years
+        for row in INPUT_ROWS
+        if (unknown := getattr(year, f"{row}_unknown")) is not None  # None: no figure typed for the row
+    ]
+    document.budget_table = table
+    document.budget_years = years
+    document.budget_grid = table.grid(years=years, entries=entries)
+
+
+@dataclass
+class _Contribution:
+    contributes: bool | None
+    outcomes_text: str
+    letters: list[str] = field(default_factory=list)
 
 
 def _priorities(plan: Plan, objectives: list[CorporateObjective]) -> list[PriorityView]:
-    priorities = Priority.objects.filter(plan=plan).order_by("number").prefetch_related(
-        Prefetch("key_activities", queryset=DeliveryAction.objects.order_by("position")),
-        Prefetch(
-            "contributions",
-            queryset=ObjectiveContribution.objects.prefetch_related(
-                Prefetch("outcomes", queryset=CorporateOutcome.objects.order_by("letter"))
-            ),
-        ),
+    """Return the priorities with their key activities and contributions, in two queries.
+
+    The contributions and their outcomes' letters are joined to the priorities: a row for each letter.
+    """
+    rows = (
+        Priority.objects.filter(plan=plan)
+        .annotate(
+            contribution=F("contributions__pk"),
+            contribution_objective=F("contributions__objective_id"),
+            contribution_contributes=F("contributions__contributes"),
+            contribution_outcomes_text=F("contributions__outcomes_text"),
+            contribution_letter=F("contributions__outcomes__letter"),
+        )
+        .order_by("number", "pk", "contributions__pk", "contributions__outcomes__letter")
     )
+    priorities: dict[int, Priority] = {}
+    contributions: dict[int, dict[int, _Contribution]] = {}
+    for row in rows:
+        priorities.setdefault(row.pk, row)
+        by_objective = contributions.setdefault(row.pk, {})
+        if row.contribution is None:
+            continue
+        contribution = by_objective.setdefault(
+            row.contribution_objective, _Contribution(row.contribution_contributes, row.contribution_outcomes_text)
+        )
+        if row.contribution_letter is not None:
+            contribution.letters.append(row.contribution_letter)
+    activities: dict[int, list[DeliveryAction]] = {}
+    if priorities:
+        for action in DeliveryAction.objects.filter(priority__in=list(priorities)).order_by("position", "pk"):
+            activities.setdefault(action.priority_id, []).append(action)
     views = []
-    for priority in priorities:
-        by_objective = {contribution.objective_id: contribution for contribution in priority.contributions.all()}
+    for priority in priorities.values():
+        by_objective = contributions[priority.pk]
         rows = []
         for objective in objectives:
             contribution = by_objective.get(objective.pk)
@@ -400,9 +499,9 @@ def _priorities(plan: Plan, objectives: list[CorporateObjective]) -> list[Priori
                 ContributionRow(
                     objective=objective,
                     contributes=contribution.contributes if contribution else None,
-                    letters=", ".join(outcome.letter for outcome in contribution.outcomes.all()) if contribution else "",
+                    letters=", ".join(contribution.letters) if contribution else "",
                     outcomes_text=contribution.outcomes_text if contribution else "",
                 )
             )
-        views.append(PriorityView(priority, list(priority.key_activities.all()), rows))
+        views.append(PriorityView(priority, activities.get(priority.pk, []), rows))
     return views

@@ -11,7 +11,6 @@ from django_tables2.export import TableExport
 from monitoring import selectors
 from monitoring.filters import PlanFilter
 from monitoring.tables import PagingConfig, PlanTable
-from plans.models import Plan
 
 PLANS_PER_PAGE = 25
 
@@ -57,5 +56,5 @@ def plan_list(request):
 
 
 def plan_detail(request, pk):
-    plan = get_object_or_404(Plan.objects.select_related("lead_organisation"), pk=pk)
+    plan = get_object_or_404(selectors.plan_for_page(), pk=pk)
     return render(request, "plans/plan_detail.html", {"document": selectors.plan_document(plan)})
