@@ -251,15 +251,42 @@ def _year_so_far(report: Return) -> Q:
     )
 
 
+def _earlier_outputs(report: Return) -> QuerySet[ProgressReport]:
+    """Return the outputs reported in the plan's earlier returns of the period's year."""
+    return ProgressReport.objects.filter(_year_so_far(report), outputs_achieved__isnull=False).exclude(report=report)
+
+
 def outputs_for(report: Return, actions: list[DeliveryAction], progress: dict[int, ProgressReport]) -> dict[int, Outputs]:
     """Return each action's Outputs in the return, in two queries whatever the number of actions."""
     year = report.round.period.financial_year
     targets = dict(ActionTarget.objects.filter(action__plan=report.plan_id, year=year).values_list("action_id", "value"))
     so_far = dict(
-        ProgressReport.objects.filter(_year_so_far(report), outputs_achieved__isnull=False)
-        .exclude(report=report).order_by().values("action_id").annotate(total=Sum("outputs_achieved"))
+        _earlier_outputs(report).order_by().values("action_id").annotate(total=Sum("outputs_achieved"))
         .values_list("action_id", "total")
     )
+    return _outputs(actions, progress, targets, so_far)
+
+
+def with_outputs(actions: QuerySet[DeliveryAction], report: Return) -> QuerySet[DeliveryAction]:
+    """Annotate the actions with what outputs_for fetches apart: the year's target and the earlier outputs."""
+    target = ActionTarget.objects.filter(action=OuterRef("pk"), year=report.round.period.financial_year)
+    earlier = (
+        _earlier_outputs(report).filter(action=OuterRef("pk")).order_by()
+        .values("action").annotate(total=Sum("outputs_achieved")).values("total")
+    )
+    return actions.annotate(
+        output_target=Subquery(target.order_by().values("value")[:1]), earlier_outputs=Subquery(earlier[:1])
+    )
+
+
+def annotated_outputs(actions: list[DeliveryAction], progress: dict[int, ProgressReport]) -> dict[int, Outputs]:
+    """Return each action's Outputs, as outputs_for does, for actions fetched with_outputs: no query."""
+    targets = {action.pk: action.output_target for action in actions if action.output_target is not None}
+    so_far = {action.pk: action.earlier_outputs for action in actions if action.earlier_outputs is not None}
+    return _outputs(actions, progress, targets, so_far)
+
+
+def _outputs(actions, progress, targets: dict[int, Decimal], so_far: dict[int, Decimal]) -> dict[int, Outputs]:
     result = {}
     for action in actions:
         entry = progress.get(action.pk)
@@ -396,14 +423,15 @@ def indicator_rows(report: Return, links: list[PlanIndicator], *, with_history: 
         by_start[(value.indicator_id, value.period.start)] = value
         if value.period.start < span.start:
             history[value.indicator_id].append(value)
-    targets = dict(IndicatorTarget.objects.filter(indicator__in=ids, year=period.financial_year)
-                   .values_list("indicator_id", "value"))
+    indicators = {link.indicator_id: link.indicator for link in links}
+    for value in by_start.values():
+        value.indicator = indicators[value.indicator_id]  # for the words of a sign-off blocker, with no query
     is_year_end = span.number == 12 // periods.MONTHS_IN[span.kind]
     return [
         IndicatorRow(
             link=link,
             value=by_start.get((link.indicator_id, starts[0])),
-            target=targets.get(link.indicator_id),
+            target=link.year_target,
             previous=by_start.get((link.indicator_id, starts[1])),
             last_year=by_start.get((link.indicator_id, starts[2])),
             history=history[link.indicator_id][-PREVIOUS_VALUES_SHOWN:],
@@ -414,8 +442,13 @@ def indicator_rows(report: Return, links: list[PlanIndicator], *, with_history: 
 
 
 def plan_indicator_links(report: Return) -> list[PlanIndicator]:
+    """Return the plan's indicators in order, each with year_target: its target for the period's year."""
+    target = IndicatorTarget.objects.filter(indicator=OuterRef("indicator"), year=report.round.period.financial_year)
     return list(
-        PlanIndicator.objects.filter(plan=report.plan_id).select_related("indicator__data_expert").order_by("position", "pk")
+        PlanIndicator.objects.filter(plan=report.plan_id)
+        .select_related("indicator__data_expert")
+        .annotate(year_target=Subquery(target.order_by().values("value")[:1]))
+        .order_by("position", "pk")
     )
 
 
@@ -478,24 +511,37 @@ def return_for_page(pk: int) -> QuerySet[Return]:
 
 
 def return_page(*, report: Return, user) -> ReturnPage:
-    """Return everything the return page shows, and what the user may do with it."""
-    actions = list(
-        DeliveryAction.objects.filter(plan=report.plan_id).select_related("lead_officer", "group").order_by("position")
-    )
+    """Return everything the return page shows, and what the user may do with it.
+
+    What stops the sign-off is worked out from the actions, progress and values the page shows, not fetched again.
+    """
+    actions = list(with_outputs(
+        DeliveryAction.objects.filter(plan=report.plan_id).select_related("lead_officer", "group").order_by("position"),
+        report,
+    ))
     progress = {
         entry.action_id: entry for entry in ProgressReport.objects.filter(report=report).select_related("updated_by")
     }
-    outputs = outputs_for(report, actions, progress)
+    outputs = annotated_outputs(actions, progress)
     may_edit = _allowed(permissions.may_report_progress, user, actions, unassigned=_action_unassigned)
     rows = [ProgressRow(action, progress.get(action.pk), outputs[action.pk], may_edit[action.pk]) for action in actions]
     links = plan_indicator_links(report)
     may_enter = _allowed(permissions.may_enter_value, user, [link.indicator for link in links],
                          unassigned=_indicator_unassigned)
+    indicators = indicator_rows(report, links)
+    blockers = [] if report.is_signed_off else services.blockers_among(
+        report,
+        actions=actions,
+        submitted={action_id for action_id, entry in progress.items() if entry.status == EntryStatus.SUBMITTED},
+        values=sorted((row.value for row in indicators if row.value),  # in the order IndicatorValue's Meta gives
+                      key=lambda value: (value.indicator.code, value.indicator.name)),
+        headline=next((link for link in links if link.role == PlanIndicator.Role.HEADLINE), None),
+    )
     return ReturnPage(
         report=report,
         progress=rows,
-        indicators=indicator_rows(report, links),
-        blockers=[] if report.is_signed_off else services.sign_off_blockers(report),
+        indicators=indicators,
+        blockers=blockers,
         officers=send_back_officers(actions, progress),
         can_sign_off=permissions.signs_off_plan(user, report.plan),
         can_reopen=permissions.is_performance_officer(user),

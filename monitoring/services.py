@@ -3,6 +3,7 @@ completes or changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -254,23 +255,37 @@ def sign_off_blockers(report: Return) -> list[str]:
     evaluation such as the Social Return On Investment) does not block: the return shows it as "No data".
     """
     period_id = report.round.period_id
-    actions = DeliveryAction.objects.filter(plan=report.plan_id)
-    submitted = set(
-        ProgressReport.objects.filter(report=report, status=EntryStatus.SUBMITTED).values_list("action_id", flat=True)
-    )
-    blockers = [f"Progress on “{action.title}” has not been submitted." for action in actions if action.pk not in submitted]
-    values = {
-        value.indicator_id: value
-        for value in IndicatorValue.objects.filter(period=period_id, indicator__plan_links__plan=report.plan_id)
+    return blockers_among(
+        report,
+        actions=DeliveryAction.objects.filter(plan=report.plan_id),
+        submitted=set(
+            ProgressReport.objects.filter(report=report, status=EntryStatus.SUBMITTED).values_list("action_id", flat=True)
+        ),
+        values=IndicatorValue.objects.filter(period=period_id, indicator__plan_links__plan=report.plan_id)
+        .select_related("indicator"),
+        headline=PlanIndicator.objects.filter(plan=report.plan_id, role=PlanIndicator.Role.HEADLINE)
         .select_related("indicator")
-    }
+        .first(),
+    )
+
+
+def blockers_among(
+    report: Return,
+    *,
+    actions: Iterable[DeliveryAction],
+    submitted: set[int],
+    values: Iterable[IndicatorValue],
+    headline: PlanIndicator | None,
+) -> list[str]:
+    """Return sign_off_blockers for what a page has already fetched: the plan's actions in order, the pks of
+    those whose progress is submitted, the values of the return's period (with their indicators) and the
+    headline indicator's link."""
+    blockers = [f"Progress on “{action.title}” has not been submitted." for action in actions if action.pk not in submitted]
+    values = {value.indicator_id: value for value in values}
     blockers += [
         f"The value of {value.indicator.code or value.indicator.name} has not been submitted."
         for value in values.values() if value.status != EntryStatus.SUBMITTED
     ]
-    headline = PlanIndicator.objects.filter(plan=report.plan_id, role=PlanIndicator.Role.HEADLINE).select_related(
-        "indicator"
-    ).first()
     if headline and headline.indicator_id not in values:
         blockers.append(f"The headline indicator {headline.indicator.code} has no value for {report.period.label}.")
     return blockers
