@@ -1,6 +1,7 @@
 """manage.py generate_council --scale N: a large deterministic council for benchmarks (see monitoring/council.py)."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from monitoring.council import generate_council
 
@@ -18,4 +19,8 @@ class Command(BaseCommand):
             made = generate_council(scale)
         except ValueError as error:
             raise CommandError(str(error)) from None
+        if connection.vendor == "postgresql":
+            # A bulk load leaves the planner without statistics until autovacuum comes by; a live council has them.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(", ".join(f"{count:,} {what}" for what, count in made.items()))
