@@ -157,16 +157,57 @@ class YearResult:
         return {True: "Met", False: "Not met", None: "Not known"}[self.met]
 
 
-@dataclass
 class OverviewRow:
-    """One plan on the overview: its headline indicator assessed for the year, and its current return."""
+    """One plan on the overview: its headline indicator assessed for the year, and its current return.
 
-    plan: Plan
-    indicator: Indicator | None
-    year: int
-    assessment: performance.Assessment
-    completed_years: list[YearResult]
-    current: ReturnSummary | None
+    The plan and its headline indicator come with the row. The rest (the year shown, the assessment, completed
+    years and the current return) is read by the row's _OverviewFacts batch when first wanted: for the rows of
+    the page being drawn (OverviewTable.before_render), or for every row when they are sorted or filtered on it.
+    """
+
+    def __init__(self, plan: Plan, indicator: Indicator | None, facts: _OverviewFacts):
+        self.plan = plan
+        self.indicator = indicator
+        self._facts = facts
+        self._year: int | None = None
+        self._assessment: performance.Assessment | None = None
+        self._completed_years: list[YearResult] = []
+        self._current: ReturnSummary | None = None
+
+    def __repr__(self) -> str:
+        return f"<OverviewRow {self.plan.reference}>"
+
+    @property
+    def is_read(self) -> bool:
+        return self._assessment is not None
+
+    def _read(self) -> None:
+        if not self.is_read:
+            self._facts.read_all()
+
+    def fill(self, year: int, assessment: performance.Assessment, completed_years: list[YearResult],
+             current: ReturnSummary | None) -> None:
+        self._year, self._assessment, self._completed_years, self._current = year, assessment, completed_years, current
+
+    @property
+    def year(self) -> int:
+        self._read()
+        return self._year
+
+    @property
+    def assessment(self) -> performance.Assessment:
+        self._read()
+        return self._assessment
+
+    @property
+    def completed_years(self) -> list[YearResult]:
+        self._read()
+        return self._completed_years
+
+    @property
+    def current(self) -> ReturnSummary | None:
+        self._read()
+        return self._current
 
     @property
     def year_label(self) -> str:
@@ -208,68 +249,103 @@ class OverviewRow:
         return (0 if self.current.overdue else 1), share
 
 
+class _OverviewFacts:
+    """Reads what the overview says of its rows' plans, in one batch of four queries for the rows wanted.
+
+    A page of the overview shows 25 of perhaps hundreds of plans: reading values, targets and returns for those
+    25 only keeps the page's time from growing with the council. Sorting on RAG, direction or the current return,
+    filtering on RAG, or exporting wants every row, and reads them all in the same four queries.
+    """
+
+    def __init__(self, year: int | None):
+        self.year = year
+        self.rows: list[OverviewRow] = []
+        self.today = timezone.localdate()
+
+    def read_all(self) -> None:
+        self.read(self.rows)
+
+    def read(self, rows) -> None:
+        wanted = [row for row in rows if not row.is_read]
+        if not wanted:
+            return
+        year = self.year
+        indicator_ids = {row.indicator.pk for row in wanted if row.indicator is not None}
+        values = IndicatorValue.objects.filter(indicator__in=indicator_ids)
+        if year is not None:
+            values = values.filter(period__start__lte=date(year + 1, 3, 31))
+        value_rows = list(
+            values.order_by("period__start", "period__kind").values_list("indicator_id", "value", "status", "period_id")
+        )
+        # A council's thousands of values share a few dozen periods: read and work those out once each.
+        facts_of = {
+            pk: _PeriodFacts.of(periods.PeriodSpan(start, kind))
+            for pk, start, kind in Period.objects.filter(pk__in={row[3] for row in value_rows})
+            .values_list("pk", "start", "kind")
+        }
+        readings: dict[int, list[tuple[_PeriodFacts, performance.Reading]]] = defaultdict(list)
+        for indicator_id, value, status, period_id in value_rows:
+            period = facts_of[period_id]
+            readings[indicator_id].append(
+                (period, performance.Reading(value, status == EntryStatus.SIGNED_OFF, period.label))
+            )
+        targets = {
+            (indicator_id, target_year): value
+            for indicator_id, target_year, value in IndicatorTarget.objects.filter(indicator__in=indicator_ids)
+            .values_list("indicator_id", "year", "value")
+        }
+        current_ids = (
+            Plan.objects.filter(pk__in=[row.plan.pk for row in wanted])
+            .annotate(current_return_id=_current_return_id(year)).values("current_return_id")
+        )
+        returns = {report.plan_id: report for report in _returns_with_counts(Return.objects.filter(pk__in=current_ids))}
+
+        for row in wanted:
+            indicator = row.indicator
+            report = returns.get(row.plan.pk)
+            facts = readings.get(indicator.pk, []) if indicator else []
+            latest_year = facts[-1][0].financial_year if facts else None
+            shown_year = year if year is not None else _default_year(row.plan, report, latest_year)
+            target = targets.get((indicator.pk, shown_year)) if indicator else None
+            completed = []
+            if indicator is not None:
+                for period, reading in facts:
+                    if period.is_year_end and period.financial_year <= shown_year:
+                        year_target = targets.get((indicator.pk, period.financial_year))
+                        completed.append(YearResult(period.financial_year, reading.value, year_target,
+                                                    performance.target_met(indicator, reading.value, year_target)))
+            # With no headline indicator there is no reading, and the assessment is "no data".
+            assessment = performance.assess(indicator, [reading for _, reading in facts], target)
+            row.fill(shown_year, assessment, completed, _summary(report, self.today) if report else None)
+
+
 def overview_rows(plans: QuerySet[Plan], *, year: int | None = None, rag: str = "") -> list[OverviewRow]:
     """Return a row for each of the plans, in reference order, for the year (each plan's current year if None).
 
-    With rag ('green', 'amber', 'red' or 'none'), keep only the rows of that RAG status.
+    With rag ('green', 'amber', 'red' or 'none'), keep only the rows of that RAG status. The rows read the rest
+    of their facts when first asked (see OverviewRow); read_overview_rows() reads them for a page at once.
     """
-    plan_list = list(
-        plans.select_related("lead_organisation").annotate(current_return_id=_current_return_id(year)).order_by("reference")
-    )
-    plan_ids = plans.values("pk")
     headline = {
         link.plan_id: link.indicator
-        for link in PlanIndicator.objects.filter(plan__in=plan_ids, role=PlanIndicator.Role.HEADLINE)
+        for link in PlanIndicator.objects.filter(plan__in=plans.values("pk"), role=PlanIndicator.Role.HEADLINE)
         .select_related("indicator")
     }
-    indicator_ids = {indicator.pk for indicator in headline.values()}
-    values = IndicatorValue.objects.filter(indicator__in=indicator_ids)
-    if year is not None:
-        values = values.filter(period__start__lte=date(year + 1, 3, 31))
-    value_rows = list(
-        values.order_by("period__start", "period__kind").values_list("indicator_id", "value", "status", "period_id")
-    )
-    # A council's thousands of values share a few dozen periods: read and work those out once each.
-    facts_of = {
-        pk: _PeriodFacts.of(periods.PeriodSpan(start, kind))
-        for pk, start, kind in Period.objects.filter(pk__in={row[3] for row in value_rows})
-        .values_list("pk", "start", "kind")
-    }
-    readings: dict[int, list[tuple[_PeriodFacts, performance.Reading]]] = defaultdict(list)
-    for indicator_id, value, status, period_id in value_rows:
-        period = facts_of[period_id]
-        readings[indicator_id].append((period, performance.Reading(value, status == EntryStatus.SIGNED_OFF, period.label)))
-    targets = {
-        (indicator_id, target_year): value
-        for indicator_id, target_year, value in IndicatorTarget.objects.filter(indicator__in=indicator_ids)
-        .values_list("indicator_id", "year", "value")
-    }
-    today = timezone.localdate()
-    current_ids = [plan.current_return_id for plan in plan_list if plan.current_return_id]
-    returns = {report.pk: report for report in _returns_with_counts(Return.objects.filter(pk__in=current_ids))}
-
-    rows = []
-    for plan in plan_list:
-        indicator = headline.get(plan.pk)
-        report = returns.get(plan.current_return_id)
-        facts = readings.get(indicator.pk, []) if indicator else []
-        latest_year = facts[-1][0].financial_year if facts else None
-        shown_year = year if year is not None else _default_year(plan, report, latest_year)
-        target = targets.get((indicator.pk, shown_year)) if indicator else None
-        completed = []
-        if indicator is not None:
-            for period, reading in facts:
-                if period.is_year_end and period.financial_year <= shown_year:
-                    year_target = targets.get((indicator.pk, period.financial_year))
-                    completed.append(YearResult(period.financial_year, reading.value, year_target,
-                                                performance.target_met(indicator, reading.value, year_target)))
-        # With no headline indicator there is no reading, and the assessment is "no data".
-        assessment = performance.assess(indicator, [reading for _, reading in facts], target)
-        rows.append(OverviewRow(plan, indicator, shown_year, assessment, completed,
-                                _summary(report, today) if report else None))
+    facts = _OverviewFacts(year)
+    facts.rows = [
+        OverviewRow(plan, headline.get(plan.pk), facts)
+        for plan in plans.select_related("lead_organisation").order_by("reference")
+    ]
     if rag:
-        rows = [row for row in rows if row.rag_key == rag]
-    return rows
+        facts.read_all()
+        return [row for row in facts.rows if row.rag_key == rag]
+    return facts.rows
+
+
+def read_overview_rows(rows) -> None:
+    """Read the facts of these overview rows (a page of them) in one batch, rather than row by row."""
+    rows = list(rows)
+    if rows:
+        rows[0]._facts.read(rows)
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -35,6 +35,9 @@ PAGES = {
         lambda c: reverse("dashboard_overview") + f"?owner={c['owner'].person.pk}&year=2008&rag=red&sort=-rag",
         "viewer",
     ),
+    # The second page reads its own rows' facts; sorting on the current return reads every row's, in the same queries.
+    "overview-page-2": (lambda c: reverse("dashboard_overview") + "?page=2&per_page=2", "viewer"),
+    "overview-by-return": (lambda c: reverse("dashboard_overview") + "?sort=current", "viewer"),
     "overview-csv": (lambda c: reverse("dashboard_overview") + "?_export=csv", "viewer"),
     "overview-xlsx": (lambda c: reverse("dashboard_overview") + "?_export=xlsx", "viewer"),
     "not_reported-viewer": (lambda c: reverse("dashboard_not_reported"), "viewer"),

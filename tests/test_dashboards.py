@@ -191,6 +191,22 @@ def test_the_overview_pages_after_25_plans(viewer):
     assert len(table_rows(second)) == 7
     assert "32 plans" in second.content.decode()
     assert "(page 2 of 2)" in second.content.decode()
+    # The second page reads its own plans' figures and returns: NI 152 sorts after the LOCAL plans.
+    row = row_of(table_rows(second), "NI 152 dashboard")
+    assert "16.5% (2009/10 Q1) Provisional Last signed off: 16.2% (2008/09 Q4)" in row
+    assert "2009/10 Q1 return of NI 152 Open Overdue 9 of 19 actions reported, 6 submitted, 0 signed off" in row
+
+
+def test_a_page_of_the_overview_reads_the_figures_of_its_own_plans_only(viewer):
+    organisation = Plan.objects.get(reference="NI 152").lead_organisation
+    for number in range(30):
+        make_plan(f"LOCAL {number:02d}", lead_organisation=organisation)
+
+    rows = viewer.get(OVERVIEW).context["table"].data
+    by_return = viewer.get(OVERVIEW, {"sort": "current"}).context["table"].data
+
+    assert (len(rows), sum(row.is_read for row in rows)) == (32, 25)
+    assert sum(row.is_read for row in by_return) == 32  # sorting on the return needs every plan's
 
 
 def test_the_csv_export_has_one_fact_per_column_for_every_matching_plan(viewer):
