@@ -62,8 +62,8 @@ def measure(client, method, url, data_for_run=None):
 def main():
     setup_test_environment()
     plan = Plan.objects.filter(reference__startswith="GEN-", reporting_frequency="quarter").order_by("reference").first()
-    open_round = ReportingRound.objects.filter(status="open", period__kind="quarter").get()
-    report = Return.objects.get(round=open_round, plan=plan)
+    # The generated plan's open return (the demo data, loaded beside it, has open rounds of its own).
+    report = Return.objects.get(round__status=ReportingRound.Status.OPEN, plan=plan)
     action = DeliveryAction.objects.filter(plan=plan, lead_officer__user__isnull=False).order_by("position").first()
     officer = action.lead_officer.user
     owner = PlanRole.objects.filter(plan=plan, role="indicator_owner").select_related("person__user").first().person.user

@@ -61,17 +61,20 @@ def build(scale: int, use_pg: bool) -> tuple[str, float]:
     return url, time.perf_counter() - started
 
 
-def optional_script(name: str, env: dict) -> dict | str | None:
-    """Run another bench script (reports, imports) if it exists; keep its JSON, or its last lines as text."""
+def optional_script(name: str, env: dict, *args: str) -> dict | str | None:
+    """Run another bench script (reports, imports) if it exists; keep its JSON (all its output, or its last line),
+    or else its last lines as text."""
     script = ROOT / "bench" / name
     if not script.exists():
         return None
-    result = subprocess.run([PY, str(script)], cwd=ROOT, env=env, text=True, capture_output=True, check=False)
+    result = subprocess.run([PY, str(script), *args], cwd=ROOT, env=env, text=True, capture_output=True, check=False)
     output = result.stdout.strip()
-    try:
-        return json.loads(output.splitlines()[-1])
-    except (json.JSONDecodeError, IndexError):
-        return output[-2000:] or result.stderr[-2000:]
+    for candidate in (output, output.splitlines()[-1] if output else ""):
+        try:
+            return json.loads(candidate)
+        except json.JSONDecodeError:
+            continue
+    return output[-2000:] or result.stderr[-2000:]
 
 
 def load_test(database_url: str, overview_path: str | None) -> dict | str:
@@ -133,12 +136,50 @@ def main():
         pages = json.loads(run([PY, "bench/pages.py"], env, capture=True).strip().splitlines()[-1])
         results["scales"][scale] = {"build_seconds": round(seconds, 1), "pages": pages}
         if scale == max(SCALES):
-            results["reports"] = optional_script("reports.py", env)
+            results["reports"] = optional_script("reports.py", env, "--json")
             results["imports"] = optional_script("imports.py", env)
             overview = pages.get("overview dashboard", {}).get("url")
             results["load"] = load_test(url, overview) if use_pg else "skipped: needs PostgreSQL"
+    results["targets"] = targets(results)
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2))
     print_table(results)
+
+
+def _figure(results: dict, *keys):
+    """Return results[k1][k2]..., or None where the benchmark did not produce it."""
+    for key in keys:
+        if not isinstance(results, dict) or key not in results:
+            return None
+        results = results[key]
+    return results
+
+
+def targets(results: dict) -> list[dict]:
+    """Return each target of the benchmark (issue 7) with the figure measured and whether it is met."""
+    scales = list(results["scales"])
+    largest = max(results["scales"], key=int)
+    pages = {scale: results["scales"][scale]["pages"] for scale in scales}
+    counts = {name: [pages[scale].get(name, {}).get("queries") for scale in scales] for name in pages[scales[0]]}
+    rows = [
+        {"target": f"{name}: queries identical at every scale and at most 12", "measured": counts[name],
+         "met": len(set(counts[name])) == 1 and None not in counts[name] and counts[name][0] <= 12}
+        for name in counts
+    ]
+
+    def check(target: str, figure, limit: float):
+        rows.append({"target": target, "measured": figure, "met": None if figure is None else figure < limit})
+
+    check(f"overview dashboard median under 50 ms at scale {largest}",
+          _figure(results, "scales", largest, "pages", "overview dashboard", "median_ms"), 50)
+    check(f"progress form save 95th percentile under 100 ms at scale {largest}",
+          _figure(results, "scales", largest, "pages", "progress form save", "p95_ms"), 100)
+    check("NI 152 report under 1.5 s", _figure(results, "reports", "report", "seconds"), 1.5)
+    check("NI 152 report: under 10% outside WeasyPrint",
+          _figure(results, "reports", "report", "outside_weasyprint_share"), 0.10)
+    check("50-plan pack peak memory under 300 MB", _figure(results, "reports", "pack", "peak_rss_mb"), 300)
+    check(f"10,000 values imported under 2 s ({results['database']})",
+          _figure(results, "imports", "runs", "new values (CSV)", "seconds"), 2)
+    return rows
 
 
 def print_table(results):
@@ -154,6 +195,10 @@ def print_table(results):
         print(row)
     for key in ("reports", "imports", "load"):
         print(f"\n{key}: {json.dumps(results.get(key), indent=2)}")
+    print("\nTargets")
+    for row in results["targets"]:
+        verdict = {True: "met", False: "NOT MET", None: "not measured"}[row["met"]]
+        print(f"  {verdict:13} {row['target']}: {row['measured']}")
     print("\nWritten to bench/results.json")
 
 
