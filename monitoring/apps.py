@@ -8,3 +8,6 @@ class MonitoringConfig(AppConfig):
     def ready(self):
         # Connect the security logger's signal handlers whatever order the middleware loads in.
         from monitoring import security  # noqa: F401
+        from monitoring.tables import cache_cell_signatures
+
+        cache_cell_signatures()
