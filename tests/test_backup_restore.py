@@ -7,7 +7,7 @@ import json
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.management import call_command
@@ -115,6 +115,31 @@ def test_restore_with_force_replaces_the_data(client, tmp_path):
     assert row_counts() == counts
     assert serialised_rows() == rows
     assert not Group.objects.filter(name="Added after the backup").exists()
+
+
+@pytest.mark.django_db
+def test_a_restored_database_gives_new_rows_fresh_ids(client, tmp_path):
+    cycle = build_everything(client)
+    backup = tmp_path / "monitor.json"
+    call_command("backup", str(backup), stdout=StringIO())
+    restored_event = WorkflowEvent.objects.order_by("pk").last().pk
+    restored_history = ProgressReport.history.order_by("history_id").last().history_id
+
+    call_command("restore", str(backup), "--force", stdout=StringIO())  # --force starts every id sequence again
+
+    # New rows in tables the restore filled, many-to-many and history tables among them: none takes a restored id.
+    build_laa_plan(reference="NI 998")
+    progress = ProgressReport.objects.filter(report=cycle.report.pk).first()
+    progress.narrative = "Written after the restore"
+    progress.save()
+    event = WorkflowEvent.objects.create(report_id=cycle.report.pk, move="note", from_status="", to_status="")
+    group = Group.objects.create(name="Added after the restore")
+    group.permissions.add(Permission.objects.get(codename="view_plan"))
+    user = User.objects.create_user("newcomer")
+    user.groups.add(group)
+    assert event.pk > restored_event
+    assert ProgressReport.history.order_by("history_id").last().history_id > restored_history
+    assert User.objects.get(username="officer").groups.exists() and user.groups.get() == group
 
 
 @pytest.mark.django_db
