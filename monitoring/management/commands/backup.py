@@ -24,6 +24,7 @@ from django.core import serializers
 from django.core.management.base import BaseCommand, CommandError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Prefetch
 
 # App labels and app_label.Model names that a backup leaves out (see the module's docstring).
 EXCLUDED = [
@@ -99,6 +100,29 @@ def open_backup(path: Path, mode: str):
     return OPENERS.get(path.suffix, open)(path, mode + "t", encoding="utf-8")
 
 
+def has_natural_key(model) -> bool:
+    return hasattr(model, "natural_key") and hasattr(model._default_manager, "get_by_natural_key")
+
+
+def rows_of(model, using: str = DEFAULT_DB_ALIAS):
+    """Every row of model in id order, with what the serialiser reads for natural keys and many-to-many fields
+    fetched alongside, a batch of rows at a time, rather than with a query per row."""
+    queryset = model._base_manager.using(using).order_by(model._meta.pk.name)
+    natural = [
+        field.name for field in model._meta.concrete_fields
+        if field.is_relation and has_natural_key(field.related_model)
+    ]
+    if natural:
+        queryset = queryset.select_related(*natural)
+    for field in model._meta.many_to_many:
+        if field.remote_field.through._meta.auto_created:
+            target = field.related_model
+            # The target's natural key may read its own foreign keys (a permission's content type).
+            related = target._default_manager.select_related() if has_natural_key(target) else target._default_manager.all()
+            queryset = queryset.prefetch_related(Prefetch(field.name, queryset=related.using(using)))
+    return queryset.iterator(chunk_size=2000)
+
+
 def dump(stream, using: str = DEFAULT_DB_ALIAS) -> None:
     """Write every backed-up row to the stream as a Django JSON fixture, models in dependency order.
 
@@ -111,7 +135,7 @@ def dump(stream, using: str = DEFAULT_DB_ALIAS) -> None:
 
     def rows():
         for model in models:
-            yield from model._base_manager.using(using).order_by(model._meta.pk.name).iterator()
+            yield from rows_of(model, using)
 
     serializers.serialize(
         "json", rows(), stream=stream, use_natural_foreign_keys=True, use_natural_primary_keys=True,
