@@ -320,9 +320,15 @@ class ProgressPage:
         return periods.year_label(self.report.round.period.financial_year)
 
 
+def action_for_progress(*, report: Return, pk: int) -> QuerySet[DeliveryAction]:
+    """Return the action of the return's plan to report on, with its year's output target and earlier outputs."""
+    return with_outputs(DeliveryAction.objects.select_related("lead_officer"), report).filter(pk=pk, plan=report.plan_id)
+
+
 def progress_page(*, report: Return, action: DeliveryAction) -> ProgressPage:
+    """Return the progress form's page for an action fetched by action_for_progress."""
     progress = ProgressReport.objects.filter(report=report, action=action).select_related("updated_by").first()
-    outputs = outputs_for(report, [action], {action.pk: progress} if progress else {})[action.pk]
+    outputs = annotated_outputs([action], {action.pk: progress} if progress else {})[action.pk]
     return ProgressPage(report, action, progress, outputs)
 
 

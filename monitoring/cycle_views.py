@@ -30,7 +30,7 @@ from monitoring.forms import (
 from monitoring.models import ReportingRound, Return
 from monitoring.workflow import WorkflowError
 from plans import periods
-from plans.models import DeliveryAction, Period
+from plans.models import Period
 
 # The return's state, not the user's role, refused the change: a locked return, a closed round, a stale edit.
 CONFLICT = 409
@@ -158,11 +158,10 @@ def my_returns(request):
 @GET_AND_POST
 def progress_edit(request, pk, action_pk):
     report = _get_return(pk)
-    action = get_object_or_404(DeliveryAction.objects.select_related("lead_officer"), pk=action_pk, plan=report.plan_id)
+    action = get_object_or_404(selectors.action_for_progress(report=report, pk=action_pk))
     if not permissions.may_report_progress(request.user, action):
         raise PermissionDenied(services.NOT_YOURS)
-    page = selectors.progress_page(report=report, action=action)
-    form_options = {"with_outputs": page.has_output_target}
+    form_options = {"with_outputs": action.output_target is not None}
     problem, latest = "", None
     if request.method == "POST":
         form = ProgressForm(request.POST, **form_options)
@@ -185,7 +184,9 @@ def progress_edit(request, pk, action_pk):
                 verb = "submitted" if submit else "saved as a draft"
                 messages.success(request, f"Your progress on “{action.title}” has been {verb}.")
                 return redirect("my_returns")
-    else:
+    # Read only for drawing the form: a save that succeeds goes straight back to "my returns".
+    page = selectors.progress_page(report=report, action=action)
+    if request.method != "POST":
         form = ProgressForm(initial=ProgressForm.initial_for(page.progress), **form_options)
     return render(request, "monitoring/cycle/progress_form.html", {
         "page": page, "form": form, "problem": problem, "latest": latest, "locked": _locked_message(report),
