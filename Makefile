@@ -39,10 +39,11 @@ static/build/.built: node_modules/.installed static/scss/app.scss
 
 static: static/build/.built
 
-# Debian's Chromium drives the browser tests; poppler-utils turns report PDFs into text and pictures.
+# Debian's Chromium drives the browser tests; poppler-utils turns report PDFs into text and pictures; the reports
+# are set in Arial's metric twin Liberation Sans (with DejaVu instead, the DRAFT watermark no longer fits a line).
 browser-deps:
-	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null || { \
-		apt-get update -qq && apt-get install -y -qq chromium poppler-utils >/dev/null; }
+	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null && fc-list | grep -q 'Liberation Sans' || { \
+		apt-get update -qq && apt-get install -y -qq chromium poppler-utils fonts-liberation >/dev/null; }
 
 setup: $(VENV)/.installed static
 	$(PY) manage.py migrate --noinput
