@@ -275,6 +275,10 @@ class Command(BaseCommand):
                         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             load_backup(path, database)
             counts = row_counts(database)
+        if connection.vendor == "postgresql":
+            # Give the planner the new tables' sizes now, rather than when autovacuum next comes by.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         if verbosity:
             rows = sum(count for label, count in counts.items() if label.count(".") == 1)
             self.stdout.write(f"Restored {rows} rows of {len(backed_up_models())} models from {path}.")
