@@ -9,6 +9,7 @@ the year's end. Every list is read in a fixed number of queries, whatever the si
 
 from __future__ import annotations
 
+import base64
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -180,6 +181,7 @@ class ReportIndicatorRow:
     rag: str | None
     target_met: bool | None
     chart_svg: str = ""
+    chart_description: str = ""
 
     @property
     def indicator(self):
@@ -196,6 +198,11 @@ class ReportIndicatorRow:
     @property
     def target_met_text(self) -> str:
         return "" if self.target_met is None else ("Yes" if self.target_met else "No")
+
+    @property
+    def chart_src(self) -> str:
+        """Return the chart as a data: URL for an <img>, the one kind of URL the PDF renderer takes."""
+        return CHART_URL_PREFIX + base64.b64encode(self.chart_svg.encode()).decode("ascii")
 
 
 @dataclass
@@ -424,7 +431,7 @@ def _add_indicators(context: PlanReport, *, charts: bool) -> None:
             target_met=None if not context.is_year_end or rag is None else rag == performance.GREEN,
         )
         if charts:
-            report_row.chart_svg = _chart(context, row, found, targets)
+            report_row.chart_svg, report_row.chart_description = _chart(context, row, found, targets)
         report_rows.append(report_row)
     if document.headline:
         context.headline, context.supporting = report_rows[0], report_rows[1:]
@@ -432,10 +439,13 @@ def _add_indicators(context: PlanReport, *, charts: bool) -> None:
         context.supporting = report_rows
 
 
-def _chart(context: PlanReport, row: selectors.IndicatorRow, found: dict, targets: dict) -> str:
-    """Return the indicator's chart (values by period over the plan's years) as SVG, or '' with no values yet."""
+def _chart(context: PlanReport, row: selectors.IndicatorRow, found: dict, targets: dict) -> tuple[str, str]:
+    """Return the indicator's chart (values by period over the plan's years) as SVG, and what it shows in words.
+
+    Both are '' while the indicator has no values.
+    """
     if not found:
-        return ""
+        return "", ""
     from monitoring import charts  # matplotlib loads only when a report draws a chart
 
     indicator = row.indicator
@@ -461,15 +471,42 @@ def _chart(context: PlanReport, row: selectors.IndicatorRow, found: dict, target
             if (indicator.pk, year) in targets
         ],
     )
-    return _fit(charts.indicator_chart_svg(series))
+    return _fit(charts.indicator_chart_svg(series)), charts.indicator_chart_description(series)
 
 
+# The report prints a chart as an <img> of its SVG, not as inline SVG: WeasyPrint then parses the chart with the
+# XML parser instead of the HTML one, and leaves its elements out of the page's CSS cascade. The text stays text.
+CHART_URL_PREFIX = "data:image/svg+xml;base64,"
 _ROOT_SIZE = re.compile(r'^(<svg\b[^>]*?)\s(?:width|height)="[^"]*"([^>]*?)\s(?:width|height)="[^"]*"')
+_GROUP_TAG = re.compile(r"<(/?)g\b([^>]*)>")
 
 
 def _fit(svg: str) -> str:
-    """Drop the root's fixed width and height so that the print stylesheet sizes the chart (the viewBox stays)."""
-    return _ROOT_SIZE.sub(r"\1\2", svg, count=1)
+    """Return the chart for the report: the root's fixed width and height dropped, so that the print stylesheet
+    sizes it (the viewBox stays), and its empty groups unwrapped."""
+    return _unwrap_bare_groups(_ROOT_SIZE.sub(r"\1\2", svg, count=1))
+
+
+def _unwrap_bare_groups(svg: str) -> str:
+    """Drop every <g> that has no attributes, keeping its children: such a group changes nothing in the picture,
+    but matplotlib writes one around almost every element, and each costs WeasyPrint a node to draw."""
+    parts, kept, position = [], [], 0
+    for match in _GROUP_TAG.finditer(svg):
+        parts.append(svg[position:match.start()])
+        position = match.end()
+        attributes = match[2].strip()
+        if match[1]:  # </g>: kept if its <g> was
+            if kept.pop():
+                parts.append(match[0])
+        elif attributes.endswith("/"):  # <g/> or <g .../>: empty either way
+            if attributes.rstrip("/").strip():
+                parts.append(match[0])
+        else:
+            kept.append(bool(attributes))
+            if attributes:
+                parts.append(match[0])
+    parts.append(svg[position:])
+    return "".join(parts)
 
 
 def exception_rows(reports: list[PlanReport]) -> list[ExceptionRow]:

@@ -2,8 +2,8 @@
 
 Every report is a Django template extending templates/reports/base_print.html, which holds the page size,
 margins, running header, footer and watermark; static/print/report.css holds the rest of the print styles.
-Reports fetch nothing: the stylesheet is read here and charts are inline SVG, so a plan's text can never make
-the renderer open a file or a URL.
+Reports fetch nothing: the stylesheet is read here and charts are SVG carried in the page as data: URLs, the one
+kind of URL the renderer takes, so a plan's text can never make it open a file or a URL.
 
 A long document is made of parts rendered one at a time (memory stays that of the largest part) and joined.
 Their footers leave the page number out; once every part's length is known, one light document of blank
@@ -12,6 +12,7 @@ pages carries "Page x of y" for the whole and is laid over the joined pages, so 
 
 from __future__ import annotations
 
+import base64
 import logging
 import time
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ from django.template.loader import render_to_string
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, TextStringObject
 from weasyprint import CSS, HTML, URLFetcher
+from weasyprint.urls import URLFetcherResponse
+
+from monitoring.reports.context import CHART_URL_PREFIX
 
 # WeasyPrint logs every page it lays out at INFO: noise in a worker's log.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -47,10 +51,13 @@ timings = Timings()
 
 
 class _FetchNothing(URLFetcher):
-    """Refuse every URL: a report's resources are all inline."""
+    """Refuse every URL but a chart's SVG carried in the document itself: a report's resources are all inline."""
 
     def fetch(self, url, headers=None):
-        raise ValueError(f"Reports load nothing from outside the document: {url}")
+        if url.startswith(CHART_URL_PREFIX):
+            svg = base64.b64decode(url.removeprefix(CHART_URL_PREFIX), validate=True)
+            return URLFetcherResponse(url, svg, {"Content-Type": "image/svg+xml"})
+        raise ValueError(f"Reports load nothing from outside the document: {url[:80]}")
 
 
 @cache
