@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from monitoring import services
+from monitoring.models import ProgressReport
 from tests.cycle_builders import Cycle, make_cycle, sign_off, submit_everything, submit_progress, submit_value
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +79,27 @@ def test_queries_do_not_grow_with_actions_or_indicators(client, page):
     print(f"{page}: {small} queries with 3 actions and 2 indicators, {large} with 30 and 12")
     assert small == large, f"{page}: {small} queries for the small plan, {large} for the large one"
     assert large <= MOST_QUERIES, f"{page}: {large} queries, more than {MOST_QUERIES}"
+
+
+def save_queries(client, size: dict) -> int:
+    """Count the queries of a lead officer's second save of their progress, for a plan of the size."""
+    with transaction.atomic():
+        cycle = through_a_whole_cycle(size)
+        client.force_login(cycle["officer"])
+        url = reverse("progress_edit", args=[cycle.report.pk, cycle.action.pk])
+        form = {"narrative": "Two more job clubs opened", "rag": "green", "outputs_achieved": "12", "move": "draft"}
+        for attempt in range(2):
+            version = ProgressReport.objects.get(report=cycle.report, action=cycle.action).version
+            with CaptureQueriesContext(connection) as captured:
+                response = client.post(url, {**form, "version": version})
+            assert response.status_code == 302, f"save {attempt + 1} was refused"
+        client.logout()
+        transaction.set_rollback(True)
+    return len(captured.captured_queries)
+
+
+def test_saving_progress_costs_the_same_queries_for_a_small_plan_and_a_large_one(client):
+    small, large = save_queries(client, SMALL), save_queries(client, LARGE)
+    print(f"progress save: {small} queries with 3 actions, {large} with 30")
+    assert small == large
+    assert large <= MOST_QUERIES
