@@ -4,6 +4,7 @@
 import re
 from datetime import date
 from io import BytesIO
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -11,6 +12,7 @@ from pypdf import PdfReader
 
 from monitoring import reports
 from monitoring.models import ReportJob
+from monitoring.reports import ExceptionRow, pack, pdf
 from plans.models import Period, Section
 from tests.builders import make_plan
 from tests.cycle_builders import make_cycle, make_user, sign_off, submit_everything, submit_progress
@@ -195,3 +197,59 @@ def test_a_plan_with_no_return_sends_the_user_to_its_reports_page(cycle, client)
     response = client.get(reverse("plan_report", args=[plan.pk]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("plan_reports", args=[plan.pk])
     assert "NI 40 has no returns yet" in response.content.decode()
+
+
+# Memory: the pack is laid out in parts of bounded size, whatever the number of plans, and reads the same.
+
+
+def exception_rows(plans: int, rows: int) -> list[ExceptionRow]:
+    return [
+        ExceptionRow(
+            plan=SimpleNamespace(pk=plan, reference=f"NI {plan}", title=f"Plan {plan}"), kind="Action",
+            reference=str(number), title=f"Action {number} of plan {plan}", rag="red" if number % 2 else "amber",
+            figure=f"{number} of 40", commentary=f"Commentary on action {number} of plan {plan}. " * (number % 4 + 1),
+            reported_by="Andy Williams",
+        )
+        for plan in range(1, plans + 1)
+        for number in range(1, rows + 1)
+    ]
+
+
+def lay_out_exceptions(tmp_path, monkeypatch, rows: list[ExceptionRow], per_part: int) -> tuple[list[str], int, int]:
+    """Return the exception report's page texts, how many documents WeasyPrint laid out, and how many parts."""
+    laid_out = []
+    monkeypatch.setattr(pack, "EXCEPTION_ROWS_PER_PART", per_part)
+    monkeypatch.setattr(pack, "layout", lambda html: laid_out.append(html) or pdf.layout(html))
+    folder = tmp_path / str(per_part)
+    folder.mkdir()
+    page = {"period": SimpleNamespace(label="2008/09 Q1"), "period_months": "April to June 2008", "produced": None,
+            "is_draft": False, "numbered": False, "title": "Pack", "header_left": "Exceptions", "header_right": "",
+            "red": 0, "amber": 0}
+    parts = pack._exception_parts(folder, rows, page)
+    assert [part.title for part in parts] == ["Exception report"] + [""] * (len(parts) - 1)
+    texts = [" ".join(page.extract_text().split()) for part in parts for page in PdfReader(part.path).pages]
+    assert sum(part.pages for part in parts) == len(texts)
+    return texts, len(laid_out), len(parts)
+
+
+def test_a_long_exception_report_is_laid_out_a_stretch_at_a_time_and_reads_as_if_laid_out_whole(tmp_path, monkeypatch):
+    rows = exception_rows(plans=4, rows=14)
+    whole, documents, parts = lay_out_exceptions(tmp_path, monkeypatch, rows, per_part=10_000)
+    assert (documents, parts) == (1, 1) and len(whole) >= 4
+    stretched, documents, parts = lay_out_exceptions(tmp_path, monkeypatch, rows, per_part=12)
+    assert parts >= 3 and documents >= parts
+    assert stretched == whole
+    assert sum(text.count("Plan 2") for text in stretched) == 1  # a plan's heading once, where it begins
+
+
+def test_the_page_numbers_are_laid_out_a_stretch_at_a_time_and_the_pack_is_well_formed(cycle, tmp_path, monkeypatch):
+    laid_out = []
+    monkeypatch.setattr(pdf, "NUMBERS_PER_PART", 3)
+    monkeypatch.setattr(pdf, "render_pdf", lambda template, context: laid_out.append(template) or pdf.html_to_pdf(
+        pdf.render_html(template, context)))
+    _, pages, _ = pack_pages(cycle, tmp_path)
+    assert laid_out.count("reports/page_numbers.html") == -(-len(pages) // 3) > 1
+    for number, text in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in text
+    # The pack is written part by part: it must still be a well-formed PDF that a strict reader takes.
+    assert len(PdfReader(tmp_path / "pack.pdf", strict=True).pages) == len(pages)
