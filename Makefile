@@ -60,7 +60,8 @@ test: $(VENV)/.installed static browser-deps
 
 # Benchmarks at scale 1 and 10 (PostgreSQL when it runs here): pages, reports, imports and load; see bench/run.py.
 bench: $(VENV)/.installed static
-	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	@command -v wrk >/dev/null && ldconfig -p | grep -q libharfbuzz-subset && fc-list | grep -q 'Liberation Sans' || { \
+		apt-get update -qq && apt-get install -y -qq wrk libharfbuzz-subset0 fonts-liberation >/dev/null; }
 	$(PY) bench/run.py
 
 lint: $(VENV)/.installed
