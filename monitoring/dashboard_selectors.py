@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -27,7 +27,7 @@ from monitoring import charts
 from monitoring.models import ProgressReport, ReminderSent, ReportingRound, Return
 from monitoring.selectors import FundingRow
 from plans import periods
-from plans.models import ActionTarget, DeliveryAction, Period, Person, Plan, Risk
+from plans.models import ActionTarget, DeliveryAction, Person, Plan, Risk
 
 DONE = (EntryStatus.SUBMITTED, EntryStatus.SIGNED_OFF)
 VALUE_PLACES = Decimal("0.0001")  # as IndicatorValue stores them
@@ -125,14 +125,6 @@ def _summary(report: Return, today: date) -> ReturnSummary:
         signed_off=report.actions_signed_off,
         overdue=not report.is_signed_off and report.round.is_overdue(today),
     )
-
-
-def _current_return_id(year: int | None) -> Subquery:
-    """Return a subquery of a plan's latest return, in the year if one is given."""
-    returns = Return.objects.filter(plan=OuterRef("pk"))
-    if year is not None:
-        returns = returns.filter(_in_year("round__period", year))
-    return Subquery(returns.order_by("-round__period__start").values("pk")[:1])
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -265,6 +257,20 @@ class _OverviewFacts:
     def read_all(self) -> None:
         self.read(self.rows)
 
+    def _current_return_ids(self, plan_ids: list[int]) -> list[int]:
+        """Return the id of each plan's latest return (in the year, if one is chosen).
+
+        Picked in Python from the plans' few returns a year: a subquery per plan cost more to plan and run.
+        """
+        returns = Return.objects.filter(plan__in=plan_ids)
+        if self.year is not None:
+            returns = returns.filter(_in_year("round__period", self.year))
+        latest: dict[int, tuple[date, int]] = {}
+        for plan_id, pk, start in returns.values_list("plan_id", "pk", "round__period__start"):
+            if plan_id not in latest or start > latest[plan_id][0]:
+                latest[plan_id] = (start, pk)
+        return [pk for _, pk in latest.values()]
+
     def read(self, rows) -> None:
         wanted = [row for row in rows if not row.is_read]
         if not wanted:
@@ -274,18 +280,15 @@ class _OverviewFacts:
         values = IndicatorValue.objects.filter(indicator__in=indicator_ids)
         if year is not None:
             values = values.filter(period__start__lte=date(year + 1, 3, 31))
-        value_rows = list(
-            values.order_by("period__start", "period__kind").values_list("indicator_id", "value", "status", "period_id")
-        )
-        # A council's thousands of values share a few dozen periods: read and work those out once each.
-        facts_of = {
-            pk: _PeriodFacts.of(periods.PeriodSpan(start, kind))
-            for pk, start, kind in Period.objects.filter(pk__in={row[3] for row in value_rows})
-            .values_list("pk", "start", "kind")
-        }
+        # A council's thousands of values share a few dozen periods: work each out once.
+        facts_of: dict[tuple[date, str], _PeriodFacts] = {}
         readings: dict[int, list[tuple[_PeriodFacts, performance.Reading]]] = defaultdict(list)
-        for indicator_id, value, status, period_id in value_rows:
-            period = facts_of[period_id]
+        for indicator_id, value, status, start, kind in values.order_by("period__start", "period__kind").values_list(
+            "indicator_id", "value", "status", "period__start", "period__kind"
+        ):
+            period = facts_of.get((start, kind))
+            if period is None:
+                period = facts_of[start, kind] = _PeriodFacts.of(periods.PeriodSpan(start, kind))
             readings[indicator_id].append(
                 (period, performance.Reading(value, status == EntryStatus.SIGNED_OFF, period.label))
             )
@@ -294,11 +297,9 @@ class _OverviewFacts:
             for indicator_id, target_year, value in IndicatorTarget.objects.filter(indicator__in=indicator_ids)
             .values_list("indicator_id", "year", "value")
         }
-        current_ids = (
-            Plan.objects.filter(pk__in=[row.plan.pk for row in wanted])
-            .annotate(current_return_id=_current_return_id(year)).values("current_return_id")
-        )
-        returns = {report.plan_id: report for report in _returns_with_counts(Return.objects.filter(pk__in=current_ids))}
+        returns = {report.plan_id: report for report in _returns_with_counts(
+            Return.objects.filter(pk__in=self._current_return_ids([row.plan.pk for row in wanted]))
+        )}
 
         for row in wanted:
             indicator = row.indicator
@@ -326,9 +327,10 @@ def overview_rows(plans: QuerySet[Plan], *, year: int | None = None, rag: str = 
     of their facts when first asked (see OverviewRow); read_overview_rows() reads them for a page at once.
     """
     headline = {
-        link.plan_id: link.indicator
-        for link in PlanIndicator.objects.filter(plan__in=plans.values("pk"), role=PlanIndicator.Role.HEADLINE)
-        .select_related("indicator")
+        indicator.headline_of: indicator
+        for indicator in Indicator.objects.filter(
+            plan_links__plan__in=plans.values("pk"), plan_links__role=PlanIndicator.Role.HEADLINE
+        ).annotate(headline_of=F("plan_links__plan"))
     }
     facts = _OverviewFacts(year)
     facts.rows = [
