@@ -18,7 +18,7 @@ from django_tables2.export import TableExport
 from monitoring import charts, notifications, permissions, services
 from monitoring import dashboard_selectors as selectors
 from monitoring.dashboard_filters import OverviewFilter
-from monitoring.dashboard_tables import OverviewTable
+from monitoring.dashboard_tables import OverviewExportTable, OverviewTable
 from monitoring.models import ReportingRound
 from monitoring.tables import PagingConfig
 from plans.models import Plan
@@ -36,12 +36,13 @@ def inline_svg(svg: str) -> SafeString:
 def overview(request):
     overview_filter = OverviewFilter(request.GET, queryset=Plan.objects.all())
     rows = selectors.overview_rows(overview_filter.qs, year=overview_filter.chosen_year, rag=overview_filter.chosen_rag)
-    table = OverviewTable(rows)
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS:
+        table = OverviewExportTable(rows)
         PagingConfig(request, paginate=False).configure(table)
         exporter = TableExport(export_format, table, dataset_kwargs={"title": "Overview"})
         return exporter.response(f"overview.{export_format}")
+    table = OverviewTable(rows)
     PagingConfig(request, paginate={"per_page": PLANS_PER_PAGE}).configure(table)
     return render(request, "monitoring/dashboards/overview.html", {
         "filter": overview_filter,
