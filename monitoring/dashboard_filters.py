@@ -6,12 +6,11 @@ indicators.performance in Python, so the RAG filter only validates its choice he
 """
 
 import django_filters
-from django import forms
 from django.db.models import Q
 
 from indicators.models import PlanIndicator
 from monitoring import permissions
-from monitoring.filters import SELECT, lead_partner_choices
+from monitoring.filters import FilterSelect, lead_partner_choices
 from plans import periods
 from plans.models import Person, Plan
 
@@ -43,26 +42,26 @@ class OverviewFilter(django_filters.FilterSet):
     """Narrow the overview by theme, lead partner, owner, RAG status, kind of plan and year."""
 
     theme = django_filters.ChoiceFilter(
-        label="Theme", choices=[], empty_label="Any theme", widget=forms.Select(attrs=SELECT)
+        label="Theme", choices=[], empty_label="Any theme", widget=FilterSelect()
     )
     lead_organisation = django_filters.ChoiceFilter(
         label="Lead partner", choices=lead_partner_choices, empty_label="Any lead partner",
-        widget=forms.Select(attrs=SELECT),
+        widget=FilterSelect(),
     )
     owner = django_filters.ChoiceFilter(
         label="Owner (signs off)", choices=owner_choices, empty_label="Any owner", method="filter_owner",
-        widget=forms.Select(attrs=SELECT),
+        widget=FilterSelect(),
     )
     rag = django_filters.ChoiceFilter(
         label="RAG status", choices=RAG_CHOICES, empty_label="Any RAG status", method="filter_rag",
-        widget=forms.Select(attrs=SELECT),
+        widget=FilterSelect(),
     )
     kind = django_filters.ChoiceFilter(
-        label="Kind of plan", choices=Plan.Kind.choices, empty_label="Any kind", widget=forms.Select(attrs=SELECT)
+        label="Kind of plan", choices=Plan.Kind.choices, empty_label="Any kind", widget=FilterSelect()
     )
     year = django_filters.ChoiceFilter(
         label="Year", choices=[], empty_label="Each plan's current year", method="filter_year",
-        widget=forms.Select(attrs=SELECT),
+        widget=FilterSelect(),
     )
 
     class Meta:

@@ -1,0 +1,44 @@
+"""The filters' select, written in Python: the same options, choice and escaping as Django's own select."""
+
+import re
+
+from django import forms
+
+from monitoring.filters import FilterSelect
+
+CHOICES = [("", "Any owner"), ("7", "Sarah O'Neil"), ("12", "<script>alert(1)</script> Jones"), (2008, "2008/09")]
+
+
+def options(html: str) -> list[tuple[str, bool, str]]:
+    return [(value, bool(selected), label) for value, selected, label in
+            re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', html)]
+
+
+def test_the_options_are_those_django_would_write_with_the_choice_selected():
+    for value in ("12", "", None, 2008):
+        ours = FilterSelect(choices=CHOICES).render("owner", value, attrs={"id": "id_owner"})
+        django = forms.Select(attrs={"class": "govuk-select"}, choices=CHOICES).render(
+            "owner", value, attrs={"id": "id_owner"}
+        )
+        assert options(ours) == options(django)
+    chosen = FilterSelect(choices=CHOICES).render("owner", "12", attrs={"id": "id_owner"})
+    assert [label for _, selected, label in options(chosen) if selected] == [
+        "&lt;script&gt;alert(1)&lt;/script&gt; Jones"
+    ]
+    assert chosen.startswith('<select name="owner" class="govuk-select" id="id_owner">')
+
+
+def test_attributes_the_form_adds_are_written_and_escaped():
+    html = FilterSelect(choices=CHOICES).render(
+        "owner", None, attrs={"id": "id_owner", "aria-describedby": 'id_owner_error"><b', "aria-invalid": "true"}
+    )
+    assert 'aria-describedby="id_owner_error&quot;&gt;&lt;b"' in html
+    assert 'aria-invalid="true"' in html
+
+
+def test_grouped_choices_are_written_as_optgroups():
+    html = FilterSelect(choices=[("", "Any year"), ("Recent", [("2024", "2024/25"), ("2025", "2025/26")])]).render(
+        "year", "2025"
+    )
+    assert '<optgroup label="Recent">' in html
+    assert options(html) == [("", False, "Any year"), ("2024", False, "2024/25"), ("2025", True, "2025/26")]
