@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "django.forms",
     "django_tables2",
     "django_filters",
     "import_export",
@@ -70,9 +69,6 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "monitoring.urls"
-
-# Form widgets are drawn from TEMPLATES, so that templates/django/forms/ can replace Django's own widget templates.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {
