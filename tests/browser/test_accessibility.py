@@ -87,4 +87,6 @@ def test_a_wide_table_scrolls_with_the_keyboard_on_a_narrow_screen(page, site, s
     page.keyboard.press("ArrowRight")
     page.keyboard.press("End")
 
+    # The browser may scroll smoothly: wait (up to 5 s) for the region to have moved rather than read it at once.
+    page.wait_for_function("element => element.scrollLeft > 0", arg=region.element_handle(), timeout=5000)
     assert region.evaluate("element => element.scrollLeft") > 0
