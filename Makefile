@@ -9,6 +9,7 @@ PORT ?= 8000
 
 # A developer's machine runs with DEBUG on unless told otherwise; production never uses this Makefile.
 export DEBUG ?= true
+NEW_SECRET_KEY = $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))'
 
 .PHONY: help setup run test lint check-deploy audit lock static browser-deps bench clean
 
@@ -45,7 +46,14 @@ browser-deps:
 	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null && fc-list | grep -q 'Liberation Sans' || { \
 		apt-get update -qq && apt-get install -y -qq chromium poppler-utils fonts-liberation >/dev/null; }
 
-setup: $(VENV)/.installed static
+# The developer's own settings (git-ignored), read by monitoring/settings.py, so that manage.py works by hand too:
+# DEBUG on and a key of this machine's own. Written once, never overwritten; production has no .env.
+.env:
+	umask 077; key=$$($(NEW_SECRET_KEY)) && printf '%s\n' \
+		'# Local development only (written by make setup; the real environment wins): never use it in production.' \
+		'DEBUG=true' "SECRET_KEY=$$key" > $@.tmp && mv $@.tmp $@
+
+setup: $(VENV)/.installed static .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 
@@ -55,8 +63,9 @@ run: setup
 	trap 'kill $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# ENV_FILE= (no .env read): the suite runs alike on every machine, whatever a developer's .env holds.
 test: $(VENV)/.installed static browser-deps
-	$(PY) -m pytest
+	ENV_FILE= $(PY) -m pytest
 
 # Benchmarks at scale 1 and 10 (PostgreSQL when it runs here): pages, reports, imports and load; see bench/run.py.
 bench: $(VENV)/.installed static
@@ -67,8 +76,9 @@ bench: $(VENV)/.installed static
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 
+# Production has no .env, so neither does this check (ENV_FILE=).
 check-deploy: $(VENV)/.installed
-	DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	ENV_FILE= DEBUG=false SECRET_KEY=$$($(NEW_SECRET_KEY)) \
 	ALLOWED_HOSTS=monitor.example.org $(PY) manage.py check --deploy --fail-level WARNING
 
 # Pin every package pyproject.toml brings in (pip's resolver; see .ci/deps.py), after changing a dependency.

@@ -4,11 +4,31 @@ Kept free of Django imports so that settings.py can use it before Django is conf
 """
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+def read_env_file(base_dir: Path) -> None:
+    """Set the variables that the real environment leaves unset from a local file: a developer's .env.
+
+    ENV_FILE names the file (relative to base_dir, or absolute); unset, it is base_dir/.env, which may be absent
+    (production has none); empty, no file is read. A variable already set, even to "", keeps its value, and
+    values are taken as written (no ${...} expansion).
+    """
+    named = os.environ.get("ENV_FILE")
+    if named is not None and not named.strip():
+        return
+    path = base_dir / (named or ".env")
+    if not path.is_file():
+        if named is None:
+            return
+        raise ImproperlyConfigured(f"ENV_FILE names {str(path)!r}, which is not a file.")
+    load_dotenv(path, override=False, interpolate=False)
 
 
 def env_str(name: str, default: str = "") -> str:

@@ -1,7 +1,8 @@
 """Settings for Partnership Monitor.
 
 Every value that differs between a laptop and production comes from the environment (see README.md);
-production differs from development by environment variables only.
+production differs from development by environment variables only. On a developer's machine, the .env that
+`make setup` writes fills in what the real environment leaves unset; production has no .env.
 """
 
 from datetime import timedelta
@@ -11,9 +12,12 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from monitoring.env import env_bool, env_int, env_list, env_str
+from monitoring.env import env_bool, env_int, env_list, env_str, read_env_file
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Before any variable is read: BASE_DIR/.env, or the file ENV_FILE names (none when empty); the real environment wins.
+read_env_file(BASE_DIR)
 
 DEBUG = env_bool("DEBUG", False)
 
@@ -204,7 +208,7 @@ CONTENT_SECURITY_POLICY = {
 # memory, and the import refuses files over IMPORT_MAX_UPLOAD_BYTES (monitoring.security.check_upload).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-# Spreadsheet imports (monitoring.imports): the largest file accepted, on the upload page and the command line.
+# Spreadsheet imports (monitoring.spreadsheets.imports): the largest file accepted, on the upload page and the command line.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/govuk_table.html"
