@@ -38,8 +38,12 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from indicators.models import Indicator, IndicatorValue, PlanIndicator  # noqa: E402
-from monitoring import imports  # noqa: E402
 from monitoring.models import ImportRecord  # noqa: E402
+from monitoring.spreadsheets import (
+    files,  # noqa: E402
+    imports,  # noqa: E402
+)
+from monitoring.spreadsheets.outcome import Outcome  # noqa: E402
 from plans import periods  # noqa: E402
 from plans.models import Organisation, Plan  # noqa: E402
 
@@ -76,7 +80,7 @@ def values_file(indicators, offset: str, fmt: str) -> bytes:
             for index, (indicator, quarter) in enumerate((i, q) for i in indicators for q in quarters)]
     headers = ["Indicator", "Period", "Value", "Commentary"]
     if fmt == "csv":
-        return imports.write_csv(headers, rows)
+        return files.write_csv(headers, rows)
     # As Excel saves a workbook (shared strings), which is what people upload after editing a sheet.
     book = openpyxl.Workbook()
     sheet = book.active
@@ -88,7 +92,7 @@ def values_file(indicators, offset: str, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def timed_import(content: bytes, user, name: str, *, apply: bool = True) -> tuple[float, imports.Outcome]:
+def timed_import(content: bytes, user, name: str, *, apply: bool = True) -> tuple[float, Outcome]:
     started = time.perf_counter()
     outcome = imports.import_file(kind="values", content=content, file_name=name, user=user, apply=apply)
     seconds = time.perf_counter() - started

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from funding import models
 from funding.resources import FundingLineResource
-from plans.resources import SpreadsheetAdminMixin
+from plans.sheets import SpreadsheetAdminMixin
 
 
 class FundingAmountInline(admin.TabularInline):

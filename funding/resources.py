@@ -20,15 +20,14 @@ from funding.models import (
     FundingAmount,
     FundingLine,
 )
-from plans.resources import (
+from plans.resources import PlanTableResource, plan_key_columns
+from plans.sheets import (
     MISSING,
     CellError,
     Column,
-    PlanTableResource,
     cell_text,
     normalise,
     number_cell,
-    plan_key_columns,
     read_decimal,
     read_year,
     write_year,

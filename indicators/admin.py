@@ -4,7 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from indicators import models
 from indicators.resources import IndicatorResource, IndicatorValueResource
 from plans.admin_mixins import RevertNeedsChangePermission
-from plans.resources import SpreadsheetAdminMixin
+from plans.sheets import SpreadsheetAdminMixin
 
 
 class IndicatorTargetInline(admin.TabularInline):

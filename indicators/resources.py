@@ -20,11 +20,11 @@ from django.utils import timezone
 from indicators import performance
 from indicators.models import EntryStatus, Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
 from plans import periods
-from plans.resources import (
+from plans.resources import PlanTableResource
+from plans.sheets import (
     MISSING,
     CellError,
     Column,
-    PlanTableResource,
     SheetResource,
     cell_text,
     check_whole_digits,

@@ -1,7 +1,8 @@
 from django.contrib import admin
 
 from plans import models
-from plans.resources import ActionResource, RiskResource, SpreadsheetAdminMixin
+from plans.resources import ActionResource, RiskResource
+from plans.sheets import SpreadsheetAdminMixin
 
 
 @admin.register(models.Organisation)

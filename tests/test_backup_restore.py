@@ -18,7 +18,7 @@ from monitoring import services
 from monitoring.management.commands.backup import backed_up_models, row_counts
 from monitoring.models import ProgressReport, WorkflowEvent
 from tests.cycle_builders import make_cycle, sign_off, submit_everything
-from tests.test_pages import build_laa_plan, build_service_plan
+from tests.pages.test_pages import build_laa_plan, build_service_plan
 
 
 def serialised_rows() -> dict[str, list]:

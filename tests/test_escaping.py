@@ -22,7 +22,7 @@ from monitoring import services
 from monitoring.models import ProgressReport
 from plans.models import Section
 from tests.cycle_builders import make_cycle, reporter_of, sign_off, submit_progress, submit_value
-from tests.test_pages import build_laa_plan, build_service_plan
+from tests.pages.test_pages import build_laa_plan, build_service_plan
 
 pytestmark = pytest.mark.django_db
 

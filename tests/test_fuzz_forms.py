@@ -29,8 +29,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from monitoring import security
+from monitoring.spreadsheets import files
 from tests.cycle_builders import make_cycle, sign_off, submit_everything
-from tests.test_pages import project_urls
+from tests.pages.test_pages import project_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -290,11 +291,8 @@ def test_the_upload_check_only_ever_accepts_or_refuses(content, limit):
 @FUZZ
 @given(content=file_contents)
 def test_the_import_reader_only_ever_reads_or_refuses(content):
-    imports = pytest.importorskip(
-        "monitoring.imports", reason="waits for the imports issue: monitoring/imports.py is not in the repository yet"
-    )
-    with contextlib.suppress(imports.ImportFileError):
-        imports.read_file(content)
+    with contextlib.suppress(files.ImportFileError):
+        files.read_file(content)
 
 
 # ---------------------------------------------------------------------------------------------------------

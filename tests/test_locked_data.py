@@ -23,6 +23,7 @@ from indicators.admin import IndicatorValueAdmin
 from indicators.models import EntryStatus, IndicatorValue
 from monitoring import services
 from monitoring.models import ProgressReport, Return
+from monitoring.spreadsheets import imports
 from monitoring.workflow import WorkflowError
 from plans.admin_mixins import RevertNeedsChangePermission
 from tests.cycle_builders import make_cycle, sign_off, submit_everything
@@ -223,9 +224,6 @@ def test_the_value_admin_refuses_a_revert_post_of_a_signed_off_value(cycle, root
 
 
 def test_the_import_refuses_a_row_that_would_change_a_signed_off_value(cycle, root):
-    imports = pytest.importorskip(
-        "monitoring.imports", reason="waits for the imports issue: monitoring/imports.py is not in the repository yet"
-    )
     before = fingerprint()
     content = f"Indicator,Period,Value,Commentary\n{cycle.ni152.code},{cycle.round.period.label},99.9,Imported\n"
 

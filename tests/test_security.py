@@ -28,7 +28,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from django.utils import timezone
 
 from monitoring import security
-from tests.test_pages import PUBLIC_URL_NAMES, project_urls
+from tests.pages.test_pages import PUBLIC_URL_NAMES, project_urls
 from tests.test_settings import run_manage
 
 pytestmark = pytest.mark.django_db
@@ -369,7 +369,7 @@ INLINE = [
 
 
 # Print templates are rendered to PDF by WeasyPrint, never served to a browser: they may hold <style>.
-PRINT_TEMPLATES = ROOT / "templates" / "reports"
+PRINT_TEMPLATES = ROOT / "templates" / "monitoring" / "reports" / "print"
 
 
 def test_no_template_has_inline_script_or_style_that_the_policy_would_block():
@@ -412,7 +412,7 @@ def all_patterns(patterns=None, prefix=""):
 
 
 def test_every_page_has_a_name_so_that_the_url_walk_reaches_it():
-    # tests/test_pages.py walks every include (those added later too) but only named patterns: an unnamed one
+    # tests/pages/test_pages.py walks every include (those added later too) but only named patterns: an unnamed one
     # would escape the login check without anyone noticing.
     unnamed = [route for route, pattern in all_patterns() if not pattern.name]
     walked = {name for name, _ in project_urls()}

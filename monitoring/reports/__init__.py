@@ -1,8 +1,9 @@
 """PDF monitoring reports for committee: a plan's report for one period, and the committee pack.
 
-Context first (monitoring.reports.context), then HTML from Django templates (templates/reports/), then PDF
-(monitoring.reports.pdf, WeasyPrint). A plan's report is one document (monitoring.reports.plan); a committee
-pack is rendered part by part and joined with pypdf (monitoring.reports.pack).
+Context first (monitoring.reports.context), then HTML from Django templates (templates/monitoring/reports/print/),
+then PDF (monitoring.reports.pdf, WeasyPrint). A plan's report is one document (monitoring.reports.plan); a
+committee pack is rendered part by part and joined with pypdf (monitoring.reports.pack). The report pages (views,
+urls) and the background task that builds a pack (tasks) live here too.
 """
 
 from monitoring.reports.context import (

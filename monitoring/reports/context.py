@@ -1,7 +1,7 @@
 """The typed context of a plan's monitoring report for one period: the plan page's document plus the return.
 
 The plan itself (header, sections, actions, indicators, funding, budget, risks, priorities) comes from
-monitoring.selectors.plan_document, the plan page's own reading, so the report and the page never disagree.
+monitoring.plan_document.plan_document, the plan page's own reading, so the report and the page never disagree.
 What the report adds is the period: each action's progress (narrative, RAG, outputs against the year's target)
 and each indicator's values for the report's year up to its period, with RAG, commentary and "Target met" at
 the year's end. Every list is read in a fixed number of queries, whatever the size of the plan.
@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from indicators import performance
 from indicators.models import EntryStatus, IndicatorTarget, IndicatorValue
-from monitoring import selectors
-from monitoring.cycle_selectors import Outputs, outputs_for
+from monitoring import plan_document
+from monitoring.cycle.selectors.outputs import Outputs, outputs_for
 from monitoring.models import ProgressReport, Return
 from plans import periods
 from plans.models import DeliveryAction, Period, Plan
@@ -30,7 +30,7 @@ RAG_LABELS = {performance.GREEN: "Green", performance.AMBER: "Amber", performanc
 STATUS_LABELS = dict(EntryStatus.choices)
 # The RAG statuses an exception report lists, worst first.
 EXCEPTIONS = [performance.RED, performance.AMBER]
-SECTION_TEMPLATE = "reports/sections/{kind}.html"
+SECTION_TEMPLATE = "monitoring/reports/print/sections/{kind}.html"
 
 
 class ReportError(Exception):
@@ -140,7 +140,7 @@ class ProgressCell:
 
 @dataclass
 class ReportActionRow:
-    row: selectors.ActionRow
+    row: plan_document.ActionRow
     progress: ProgressCell
 
     @property
@@ -173,7 +173,7 @@ class ValueCell:
 class ReportIndicatorRow:
     """An indicator's line in the report: the plan page's row, the year's target, its values and the verdict."""
 
-    row: selectors.IndicatorRow
+    row: plan_document.IndicatorRow
     target: Decimal | None
     target_text: str
     cells: list[ValueCell]
@@ -207,7 +207,7 @@ class ReportIndicatorRow:
 
 @dataclass
 class ReportPriority:
-    view: selectors.PriorityView
+    view: plan_document.PriorityView
     activities: list[tuple[DeliveryAction, ProgressCell]]
 
 
@@ -233,7 +233,7 @@ class ExceptionRow:
 class PlanReport:
     """Everything a plan's monitoring report for one period prints, in the plan's own order."""
 
-    document: selectors.PlanDocument
+    document: plan_document.PlanDocument
     report: Return
     produced: date
     period_labels: list[str]
@@ -340,7 +340,7 @@ def plan_report(report: Return, *, produced: date | None = None, charts: bool = 
     plan = report.plan
     period = report.round.period
     span = period.span
-    document = selectors.plan_document(plan)
+    document = plan_document.plan_document(plan)
     per_year = 12 // periods.MONTHS_IN[span.kind]
     context = PlanReport(
         document=document,
@@ -439,14 +439,14 @@ def _add_indicators(context: PlanReport, *, charts: bool) -> None:
         context.supporting = report_rows
 
 
-def _chart(context: PlanReport, row: selectors.IndicatorRow, found: dict, targets: dict) -> tuple[str, str]:
+def _chart(context: PlanReport, row: plan_document.IndicatorRow, found: dict, targets: dict) -> tuple[str, str]:
     """Return the indicator's chart (values by period over the plan's years) as SVG, and what it shows in words.
 
     Both are '' while the indicator has no values.
     """
     if not found:
         return "", ""
-    from monitoring import charts  # matplotlib loads only when a report draws a chart
+    from monitoring.dashboards import charts  # matplotlib loads only when a report draws a chart
 
     indicator = row.indicator
     kind = context.period.kind

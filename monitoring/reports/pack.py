@@ -106,7 +106,7 @@ def committee_pack_of(
             PlanEntry(report.plan.reference, report.plan.title, report.is_signed_off, report.signed_off_at)
             for report in returns
         ]
-        cover = _part(folder / "cover.pdf", "Cover", "reports/pack_cover.html",
+        cover = _part(folder / "cover.pdf", "Cover", "monitoring/reports/print/pack_cover.html",
                       {**page, "title": title, "header_left": "Committee pack", "plans": plans,
                        "exceptions": len(exceptions)})
         entries = [ContentsEntry("Exception report", "Red and amber indicators and actions, with commentary")] + [
@@ -149,7 +149,7 @@ def _exception_parts(folder: Path, exceptions: list[ExceptionRow], page: dict) -
         size = EXCEPTION_ROWS_PER_PART
         while True:
             stretch = rows[start:start + size]
-            document = layout(render_html("reports/pack_exceptions.html", {
+            document = layout(render_html("monitoring/reports/print/pack_exceptions.html", {
                 **page, "groups": _stretch_groups(stretch), "continued": start > 0,
             }))
             end = start + size >= len(rows)
@@ -185,7 +185,7 @@ def _contents(folder: Path, entries: list[ContentsEntry], lengths: list[int], co
         for entry, pages in zip(entries, lengths, strict=True):
             entry.page = start
             start += pages
-        contents = _part(folder / "contents.pdf", "Contents", "reports/pack_contents.html",
+        contents = _part(folder / "contents.pdf", "Contents", "monitoring/reports/print/pack_contents.html",
                          {**page, "entries": entries})
         if contents.pages == contents_pages:
             return contents

@@ -1,7 +1,7 @@
 """HTML to PDF with WeasyPrint, and parts joined into one PDF with pypdf.
 
-Every report is a Django template extending templates/reports/base_print.html, which holds the page size,
-margins, running header, footer and watermark; static/print/report.css holds the rest of the print styles.
+Every report is a Django template extending templates/monitoring/reports/print/base_print.html, which holds the
+page size, margins, running header, footer and watermark; static/print/report.css holds the rest of the print styles.
 Reports fetch nothing: the stylesheet is read here and charts are SVG carried in the page as data: URLs, the one
 kind of URL the renderer takes, so a plan's text can never make it open a file or a URL.
 
@@ -163,7 +163,7 @@ def join_parts(parts: list[Part], output: Path, *, title: str, produced) -> int:
 def _page_numbers(total: int, *, title: str, produced):
     """Yield the page-number layer's pages, "Page 1 of y" to "Page y of y", laid out NUMBERS_PER_PART at a time."""
     for first in range(0, total, NUMBERS_PER_PART):
-        numbers = render_pdf("reports/page_numbers.html", {
+        numbers = render_pdf("monitoring/reports/print/page_numbers.html", {
             "numbers": range(first + 1, min(first + NUMBERS_PER_PART, total) + 1), "total": total,
             "produced": produced, "title": title, "numbers_only": True,
         })

@@ -10,7 +10,7 @@ from monitoring.models import Return
 from monitoring.reports.context import PlanReport, plan_report
 from monitoring.reports.pdf import Rendered, render_html, render_pdf
 
-PLAN_TEMPLATE = "reports/plan_report.html"
+PLAN_TEMPLATE = "monitoring/reports/print/plan_report.html"
 
 
 def plan_report_context(report: PlanReport, *, numbered: bool = True) -> dict:

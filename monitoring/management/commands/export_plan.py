@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from monitoring import workbook
+from monitoring.spreadsheets import workbook
 from plans.models import Plan
 
 

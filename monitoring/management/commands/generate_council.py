@@ -1,9 +1,9 @@
-"""manage.py generate_council --scale N: a large deterministic council for benchmarks (see monitoring/council.py)."""
+"""manage.py generate_council --scale N: a large deterministic council for benchmarks (see monitoring/demo/council.py)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from monitoring.council import generate_council
+from monitoring.demo.council import generate_council
 
 
 class Command(BaseCommand):

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from monitoring import imports
 from monitoring.models import ImportRecord
+from monitoring.spreadsheets import imports
 
 
 class Command(BaseCommand):

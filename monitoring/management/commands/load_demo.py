@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from monitoring import demo
+from monitoring.demo import load_demo
+from monitoring.demo.data import DemoDataError
 
 
 class Command(BaseCommand):
@@ -21,8 +22,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, demo_logins=False, **options):
         try:
-            lines = demo.load_demo(with_logins=settings.DEBUG or demo_logins)
-        except demo.DemoDataError as error:
+            lines = load_demo(with_logins=settings.DEBUG or demo_logins)
+        except DemoDataError as error:
             raise CommandError(f"The demo data is not valid: {error}") from error
         for line in lines:
             self.stdout.write(line)

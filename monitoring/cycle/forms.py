@@ -1,0 +1,174 @@
+"""Forms of the reporting cycle's pages, with error messages in the GOV.UK style.
+
+Forms read what was typed; the rules (what may be saved, when, by whom) live in monitoring.services, whose
+ValidationErrors are put back beside the fields with monitoring.forms.add_service_errors().
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from monitoring.forms import GovukDateField, GovukFormMixin
+from monitoring.models import ProgressReport
+from plans import periods
+
+SAVE_DRAFT = "draft"
+SUBMIT = "submit"
+
+
+def chosen_move(data) -> bool:
+    """Return True if the Submit button was pressed, False for Save as draft."""
+    return data.get("move") == SUBMIT
+
+
+def plain_number(value: Decimal | None) -> str:
+    """Return a stored decimal as it would be typed: 12.00 -> '12', 2.50 -> '2.5'."""
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class VersionField(forms.IntegerField):
+    """The version of the entry read when the form was shown; a later save by someone else refuses this one."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, required=False, **kwargs)
+
+    def clean(self, value):
+        try:
+            return super().clean(value) or 0
+        except ValidationError:
+            return 0  # a damaged version can only make the save look stale, never overwrite
+
+
+class OpenRoundForm(GovukFormMixin, forms.Form):
+    """Open a reporting round: the period, typed as its code, and the due date."""
+
+    period = forms.CharField(
+        label="Period", max_length=20,
+        help_text="A quarter, like 2008/09-Q1, or a half year, like 2012/13-H1",
+        error_messages={"required": "Enter the period, like 2008/09-Q1 or 2012/13-H1"},
+    )
+    due_date = GovukDateField(
+        noun="due date", label="Due date", help_text="When returns are due, for example 31 7 2008",
+    )
+
+    def clean_period(self) -> periods.PeriodSpan:
+        code = self.cleaned_data["period"]
+        try:
+            span = periods.parse(code)
+        except periods.PeriodError:
+            raise ValidationError("Enter the period as a quarter, like 2008/09-Q1, or a half year, like 2012/13-H1") \
+                from None
+        if span.kind not in (periods.QUARTER, periods.HALF):
+            raise ValidationError("Enter a quarter, like 2008/09-Q1, or a half year, like 2012/13-H1, not a whole year")
+        return span
+
+    def date_parts(self) -> dict[str, str]:
+        return self.fields["due_date"].parts(self["due_date"])
+
+
+class ProgressForm(GovukFormMixin, forms.Form):
+    """A lead officer's progress on one action in one period."""
+
+    narrative = forms.CharField(
+        label="Progress in this period", required=False, widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="What was done, what changed for people, and anything holding the action back",
+    )
+    rag = forms.ChoiceField(
+        label="RAG status", required=False, choices=ProgressReport.Rag.choices, widget=forms.RadioSelect,
+        help_text="Red: off track. Amber: at risk. Green: on track.",
+        error_messages={"invalid_choice": "Choose red, amber or green"},
+    )
+    outputs_achieved = forms.DecimalField(
+        label="Outputs achieved in this period", required=False, min_value=Decimal(0), max_digits=12,
+        decimal_places=2, localize=False, widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+        error_messages={
+            "invalid": "Enter the outputs achieved as a number, like 12",
+            "min_value": "Outputs achieved cannot be less than 0",
+            "max_decimal_places": "Enter the outputs achieved to no more than 2 decimal places",
+            "max_digits": "Enter a smaller number of outputs achieved",
+            "max_whole_digits": "Enter a smaller number of outputs achieved",
+        },
+    )
+    version = VersionField()
+
+    def __init__(self, *args, with_outputs: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_outputs:
+            del self.fields["outputs_achieved"]
+
+    @classmethod
+    def initial_for(cls, progress: ProgressReport | None) -> dict:
+        if progress is None:
+            return {"version": 0}
+        return {"narrative": progress.narrative, "rag": progress.rag, "version": progress.version,
+                "outputs_achieved": plain_number(progress.outputs_achieved)}
+
+
+class IndicatorValueForm(GovukFormMixin, forms.Form):
+    """A data expert's value for one indicator in one period (one form per indicator, each with its prefix)."""
+
+    value = forms.CharField(
+        label="Value", required=False, max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+    )
+    commentary = forms.CharField(
+        label="Commentary", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What the figure shows, and why it misses its target if it does",
+    )
+    confirm_outlier = forms.BooleanField(label="I have checked this value and it is right", required=False)
+    version = VersionField()
+
+    def __init__(self, *args, value_label: str = "", value_hint: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if value_label:
+            self.fields["value"].label = value_label
+        if value_hint:
+            self.fields["value"].help_text = value_hint
+
+    @staticmethod
+    def initial_for(entry, decimal_places: int) -> dict:
+        if entry is None:
+            return {"version": 0}
+        return {"value": f"{entry.value:.{decimal_places}f}", "commentary": entry.commentary,
+                "confirm_outlier": entry.outlier_confirmed, "version": entry.version}
+
+
+class SendBackForm(GovukFormMixin, forms.Form):
+    """Send a return back to named officers with the owner's comments."""
+
+    officers = forms.MultipleChoiceField(
+        label="Which officers need to amend their progress?", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply",
+        error_messages={"invalid_choice": "Choose officers from the list"},
+    )
+    comment = forms.CharField(
+        label="What needs to change?", required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="The officers see this on their returns page and in an email",
+    )
+
+    def __init__(self, *args, officers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = {str(person.pk): person for person in officers}
+        self.fields["officers"].choices = [(key, person.name) for key, person in self.people.items()]
+
+    def chosen_officers(self) -> list:
+        return [self.people[key] for key in self.cleaned_data.get("officers", [])]
+
+
+class ReopenForm(GovukFormMixin, forms.Form):
+    """Reopen a signed-off return: the reason is recorded with the move."""
+
+    reason = forms.CharField(
+        label="Why does this return need to be reopened?", required=False, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="This is kept in the return's history with your name",
+    )
+
+
+class ConfirmForm(GovukFormMixin, forms.Form):
+    """A form with no fields, for a button that confirms a move (close a round, sign a return off)."""

@@ -1,0 +1,34 @@
+"""Who the user is, and which of many actions or indicators they may act on, asked in as few queries as possible."""
+
+from __future__ import annotations
+
+from indicators.models import Indicator
+from plans.models import DeliveryAction, Person
+
+
+def allowed(check, user, objects, *, unassigned) -> dict[int, bool]:
+    """Return check(user, obj) for each object by pk, asking once for all the unassigned ones.
+
+    For an action with no lead officer with a login (an indicator with no data expert with a login) the
+    permission depends only on the user (is a performance officer?), a query each time it is asked.
+    """
+    answers, shared = {}, None
+    for obj in objects:
+        if unassigned(obj):
+            shared = check(user, obj) if shared is None else shared
+            answers[obj.pk] = shared
+        else:
+            answers[obj.pk] = check(user, obj)
+    return answers
+
+
+def action_unassigned(action: DeliveryAction) -> bool:
+    return action.lead_officer_id is None or action.lead_officer.user_id is None
+
+
+def indicator_unassigned(indicator: Indicator) -> bool:
+    return indicator.data_expert_id is None or indicator.data_expert.user_id is None
+
+
+def person_of(user) -> Person | None:
+    return getattr(user, "person", None) if user.is_authenticated else None

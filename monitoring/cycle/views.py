@@ -1,0 +1,346 @@
+"""Pages of the reporting cycle: rounds, my returns, progress and value entry, the return, sign-off and history.
+
+Each view fetches the object and checks the user on it (raising PermissionDenied, which Django answers with the
+403 page), reads through monitoring.cycle.selectors, and writes only through monitoring.services. A service's
+ValidationError goes back beside the fields; a WorkflowError (a locked return, a closed round) or a StaleEdit
+re-renders the page with the message at the top and status 409, keeping what the user typed.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from monitoring import permissions, services
+from monitoring.cycle import selectors
+from monitoring.cycle.forms import (
+    ConfirmForm,
+    IndicatorValueForm,
+    OpenRoundForm,
+    ProgressForm,
+    ReopenForm,
+    SendBackForm,
+    chosen_move,
+)
+from monitoring.forms import add_service_errors
+from monitoring.models import ReportingRound, Return
+from monitoring.workflow import WorkflowError
+from plans import periods
+from plans.models import Period
+
+# The return's state, not the user's role, refused the change: a locked return, a closed round, a stale edit.
+CONFLICT = 409
+
+GET_AND_POST = require_http_methods(["GET", "POST"])
+
+
+def _get_round(pk: int) -> ReportingRound:
+    return get_object_or_404(ReportingRound.objects.select_related("period", "opened_by"), pk=pk)
+
+
+def _get_return(pk: int) -> Return:
+    return get_object_or_404(selectors.return_for_page(pk))
+
+
+def _require_performance_officer(user) -> None:
+    if not permissions.is_performance_officer(user):
+        raise PermissionDenied(services.NOT_PERFORMANCE_OFFICER)
+
+
+def _get_return_to_sign_off(user, pk: int) -> Return:
+    """Return the return if the user is an indicator owner of its plan; else refuse."""
+    report = _get_return(pk)
+    if not permissions.signs_off_plan(user, report.plan):
+        raise PermissionDenied(services.NOT_YOUR_PLAN)
+    return report
+
+
+def _locked_message(report: Return) -> str:
+    if report.is_signed_off:
+        return services.LOCKED
+    if not report.round.is_open:
+        return services.ROUND_CLOSED
+    return ""
+
+
+def _rebound(form_class, form, version: int, **kwargs):
+    """Return the form bound to what the user typed, carrying the entry's latest version for the next save."""
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(version)
+    rebound = form_class(data, **kwargs)
+    rebound.is_valid()
+    return rebound
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Rounds (performance officers write; everyone signed in reads)
+
+
+@GET_AND_POST
+def rounds(request):
+    may_open = permissions.is_performance_officer(request.user)
+    form = OpenRoundForm() if may_open else None
+    if request.method == "POST":
+        _require_performance_officer(request.user)
+        form = OpenRoundForm(request.POST)
+        if form.is_valid():
+            try:
+                # The period row is created only if the round opens.
+                with transaction.atomic():
+                    period = Period.for_span(form.cleaned_data["period"])
+                    reporting_round = services.round_open(
+                        period=period, due_date=form.cleaned_data["due_date"], user=request.user
+                    )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                count = reporting_round.returns.count()
+                messages.success(request, f"Round {period.label} opened with {count} return{'s' if count != 1 else ''}.")
+                return redirect(reporting_round)
+    return render(request, "monitoring/cycle/rounds.html", {"rounds": selectors.rounds_list(), "form": form})
+
+
+@require_GET
+def round_detail(request, pk):
+    reporting_round = _get_round(pk)
+    return render(request, "monitoring/cycle/round_detail.html", {
+        "round": reporting_round,
+        "returns": selectors.round_returns(reporting_round),
+        "may_close": reporting_round.is_open and permissions.is_performance_officer(request.user),
+        "may_reopen": not reporting_round.is_open and permissions.is_performance_officer(request.user),
+    })
+
+
+@GET_AND_POST
+def round_close(request, pk):
+    reporting_round = _get_round(pk)
+    _require_performance_officer(request.user)
+    problem = ""
+    if request.method == "POST":
+        try:
+            services.round_close(reporting_round=reporting_round, user=request.user)
+        except WorkflowError as error:
+            problem = str(error)
+        else:
+            messages.success(request, f"Round {reporting_round.period.label} closed.")
+            return redirect(reporting_round)
+    return render(request, "monitoring/cycle/round_close.html", {
+        "round": reporting_round, "form": ConfirmForm(), "problem": problem,
+    }, status=CONFLICT if problem else 200)
+
+
+@require_POST
+def round_reopen(request, pk):
+    reporting_round = _get_round(pk)
+    _require_performance_officer(request.user)
+    try:
+        services.round_reopen(reporting_round=reporting_round, user=request.user)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Round {reporting_round.period.label} is open again.")
+    return redirect(reporting_round)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Lead officers
+
+
+@require_GET
+def my_returns(request):
+    return render(request, "monitoring/cycle/my_returns.html", {"page": selectors.my_returns_page(user=request.user)})
+
+
+@GET_AND_POST
+def progress_edit(request, pk, action_pk):
+    report = _get_return(pk)
+    action = get_object_or_404(selectors.action_for_progress(report=report, pk=action_pk))
+    if not permissions.may_report_progress(request.user, action):
+        raise PermissionDenied(services.NOT_YOURS)
+    form_options = {"with_outputs": action.output_target is not None}
+    problem, latest = "", None
+    if request.method == "POST":
+        form = ProgressForm(request.POST, **form_options)
+        if form.is_valid():
+            submit = chosen_move(request.POST)
+            try:
+                services.progress_save(
+                    report=report, action=action, user=request.user, narrative=form.cleaned_data["narrative"],
+                    rag=form.cleaned_data["rag"], outputs_achieved=form.cleaned_data.get("outputs_achieved"),
+                    version=form.cleaned_data["version"], submit=submit,
+                )
+            except services.StaleEdit as error:
+                problem, latest = str(error), selectors.latest_progress(report=report, action=action)
+                form = _rebound(ProgressForm, form, latest.version if latest else 0, **form_options)
+            except WorkflowError as error:
+                problem = str(error)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                verb = "submitted" if submit else "saved as a draft"
+                messages.success(request, f"Your progress on “{action.title}” has been {verb}.")
+                return redirect("my_returns")
+    # Read only for drawing the form: a save that succeeds goes straight back to "my returns".
+    page = selectors.progress_page(report=report, action=action)
+    if request.method != "POST":
+        form = ProgressForm(initial=ProgressForm.initial_for(page.progress), **form_options)
+    return render(request, "monitoring/cycle/progress_form.html", {
+        "page": page, "form": form, "problem": problem, "latest": latest, "locked": _locked_message(report),
+    }, status=CONFLICT if problem else 200)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Data experts
+
+
+@GET_AND_POST
+def values_edit(request, pk):
+    report = _get_return(pk)
+    rows = selectors.values_page(report=report, user=request.user)
+    if not rows:
+        raise PermissionDenied(services.NOT_YOUR_INDICATOR)
+    bound, problem, latest = {}, "", None
+    year_label = periods.year_label(report.round.period.financial_year)
+
+    def options(row) -> dict:
+        indicator = row.indicator
+        return {"prefix": _value_prefix(row), "value_hint": row.value_hint(year_label),
+                "value_label": f"Value of {indicator.code or 'this indicator'} for {report.round.period.label}"}
+
+    if request.method == "POST":
+        row = next((row for row in rows if str(row.indicator.pk) == request.POST.get("indicator")), None)
+        if row is None:
+            raise PermissionDenied(services.NOT_YOUR_INDICATOR)
+        prefix = _value_prefix(row)
+        form = IndicatorValueForm(request.POST, **options(row))
+        if form.is_valid():
+            submit = chosen_move(request.POST)
+            try:
+                services.indicator_value_save(
+                    report=report, indicator=row.indicator, user=request.user, raw_value=form.cleaned_data["value"],
+                    commentary=form.cleaned_data["commentary"], version=form.cleaned_data["version"],
+                    confirm_outlier=form.cleaned_data["confirm_outlier"], submit=submit,
+                )
+            except services.StaleEdit as error:
+                problem, latest = str(error), selectors.latest_value(indicator=row.indicator, period=report.round.period)
+                form = _rebound(IndicatorValueForm, form, latest.version if latest else 0, **options(row))
+            except WorkflowError as error:
+                problem = str(error)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                verb = "submitted" if submit else "saved as a draft"
+                messages.success(request, f"The value of {row.indicator.code or row.indicator.name} has been {verb}.")
+                return redirect(reverse("values_edit", args=[report.pk]) + f"#{prefix}")
+        bound[row.indicator.pk] = form
+    entries = []
+    for row in rows:
+        form = bound.get(row.indicator.pk) or IndicatorValueForm(
+            initial=IndicatorValueForm.initial_for(row.value, row.indicator.decimal_places), **options(row)
+        )
+        ask_to_confirm = bool(form.errors.get("confirm_outlier")) or bool(form["confirm_outlier"].value()) or bool(
+            row.value and row.value.outlier_confirmed
+        )
+        shown_latest = latest if row.indicator.pk in bound else None
+        entries.append({
+            "row": row, "form": form, "ask_to_confirm": ask_to_confirm, "id": _value_prefix(row), "latest": shown_latest,
+            "latest_text": row.indicator.format_value(shown_latest.value) if shown_latest else "",
+        })
+    errors = [error for entry in entries for error in entry["form"].error_summary()]
+    return render(request, "monitoring/cycle/values_form.html", {
+        "report": report, "entries": entries, "errors": errors, "problem": problem, "locked": _locked_message(report),
+    }, status=CONFLICT if problem else 200)
+
+
+def _value_prefix(row) -> str:
+    return f"indicator-{row.indicator.pk}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The return: read by everyone signed in; signed off or sent back by its plan's indicator owners
+
+
+@require_GET
+def return_detail(request, pk):
+    report = _get_return(pk)
+    page = selectors.return_page(report=report, user=request.user)
+    send_back = SendBackForm(officers=page.officers) if page.can_sign_off and report.is_editable else None
+    return render(request, "monitoring/cycle/return_detail.html", {"page": page, "report": report, "send_back": send_back})
+
+
+@GET_AND_POST
+def return_sign_off(request, pk):
+    report = _get_return_to_sign_off(request.user, pk)
+    problems = []
+    if request.method == "POST":
+        try:
+            services.return_sign_off(report=report, user=request.user)
+        except WorkflowError as error:
+            # List what blocks the sign-off one by one rather than as the service's single paragraph.
+            problems = services.sign_off_blockers(report) or [str(error)]
+        else:
+            messages.success(request, f"{report} has been signed off and is now locked.")
+            return redirect(report)
+    blockers = [] if report.is_signed_off else services.sign_off_blockers(report)
+    return render(request, "monitoring/cycle/return_sign_off.html", {
+        "report": report, "blockers": blockers, "problems": problems, "form": ConfirmForm(),
+    }, status=CONFLICT if problems else 200)
+
+
+@GET_AND_POST
+def return_send_back(request, pk):
+    report = _get_return_to_sign_off(request.user, pk)
+    form = SendBackForm(request.POST or None, officers=selectors.send_back_page_officers(report))
+    problem = ""
+    if request.method == "POST" and not report.is_editable:
+        problem = _locked_message(report)  # before the form: a locked return offers no officers to choose
+    elif request.method == "POST" and form.is_valid():
+        officers = form.chosen_officers()
+        try:
+            services.return_send_back(
+                report=report, user=request.user, officers=officers, comment=form.cleaned_data["comment"]
+            )
+        except WorkflowError as error:
+            problem = str(error)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            names = ", ".join(officer.name for officer in officers)
+            messages.success(request, f"Sent back to {names}. They have been emailed your comments.")
+            return redirect(report)
+    return render(request, "monitoring/cycle/return_send_back.html", {
+        "report": report, "form": form, "problem": problem, "locked": _locked_message(report),
+    }, status=CONFLICT if problem else 200)
+
+
+@GET_AND_POST
+def return_reopen(request, pk):
+    report = _get_return(pk)
+    _require_performance_officer(request.user)
+    form = ReopenForm(request.POST or None)
+    problem = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.return_reopen(report=report, user=request.user, reason=form.cleaned_data["reason"])
+        except WorkflowError as error:
+            problem = str(error)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{report} has been reopened. Its officers and data experts can change it again.")
+            return redirect(report)
+    return render(request, "monitoring/cycle/return_reopen.html", {
+        "report": report, "form": form, "problem": problem,
+    }, status=CONFLICT if problem else 200)
+
+
+@require_GET
+def return_history(request, pk):
+    report = _get_return(pk)
+    return render(request, "monitoring/cycle/return_history.html", {
+        "report": report, "history": selectors.return_history(report=report),
+    })

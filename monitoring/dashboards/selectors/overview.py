@@ -1,0 +1,311 @@
+"""Reads for the overview: each plan's headline indicator assessed for the year, and its current return."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from indicators import performance
+from indicators.models import EntryStatus, Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
+from monitoring.dashboards.selectors.common import DONE, default_year, is_year_end
+from monitoring.models import ProgressReport, Return
+from plans import periods
+from plans.models import DeliveryAction, Plan
+
+# Order of RAG and trend when a table is sorted on them: the worst first.
+RAG_ORDER = {performance.RED: 0, performance.AMBER: 1, performance.GREEN: 2}
+TREND_ORDER = {performance.WORSENING: 0, performance.NO_CHANGE: 1, performance.IMPROVING: 2}
+
+
+def _count(queryset: QuerySet, group_by: str):
+    """Return a subquery counting the rows of a queryset filtered on OuterRef, for annotate()."""
+    counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _in_year(prefix: str, year: int) -> Q:
+    """Return a filter for a period (reached through prefix) that starts within the financial year."""
+    return Q(**{f"{prefix}__start__gte": date(year, 4, 1), f"{prefix}__start__lte": date(year + 1, 3, 31)})
+
+
+@dataclass(frozen=True)
+class _PeriodFacts:
+    """What the overview needs of a period, worked out once per period rather than once per value."""
+
+    label: str
+    financial_year: int
+    is_year_end: bool
+
+    @classmethod
+    def of(cls, span: periods.PeriodSpan) -> _PeriodFacts:
+        return cls(span.label, span.financial_year, is_year_end(span))
+
+
+@dataclass
+class ReturnSummary:
+    """A plan's return in its current round: how many actions are reported, submitted and signed off."""
+
+    report: Return
+    actions_total: int
+    reported: int
+    submitted: int
+    signed_off: int
+    overdue: bool
+
+    @property
+    def period_label(self) -> str:
+        return self.report.round.period.label
+
+    @property
+    def status_label(self) -> str:
+        return self.report.get_status_display()
+
+
+def _returns_with_counts(returns: QuerySet[Return]) -> QuerySet[Return]:
+    """Annotate returns with the number of their plan's actions and of their progress entries by status.
+
+    Counted in subqueries rather than through a join: grouping by every selected column is the slower plan.
+    """
+    progress = ProgressReport.objects.filter(report=OuterRef("pk"))
+    return returns.select_related("round__period").annotate(
+        actions_total=_count(DeliveryAction.objects.filter(plan=OuterRef("plan")), "plan"),
+        actions_reported=_count(progress, "report"),
+        actions_submitted=_count(progress.filter(status__in=DONE), "report"),
+        actions_signed_off=_count(progress.filter(status=EntryStatus.SIGNED_OFF), "report"),
+    )
+
+
+def _summary(report: Return, today: date) -> ReturnSummary:
+    return ReturnSummary(
+        report=report,
+        actions_total=report.actions_total,
+        reported=report.actions_reported,
+        submitted=report.actions_submitted,
+        signed_off=report.actions_signed_off,
+        overdue=not report.is_signed_off and report.round.is_overdue(today),
+    )
+
+
+@dataclass
+class YearResult:
+    """A completed year of an indicator: its year-end value against the year's target."""
+
+    year: int
+    value: Decimal | None
+    target: Decimal | None
+    met: bool | None
+
+    @property
+    def label(self) -> str:
+        return periods.year_label(self.year)
+
+    @property
+    def met_label(self) -> str:
+        return {True: "Met", False: "Not met", None: "Not known"}[self.met]
+
+
+class OverviewRow:
+    """One plan on the overview: its headline indicator assessed for the year, and its current return.
+
+    The plan and its headline indicator come with the row. The rest (the year shown, the assessment, completed
+    years and the current return) is read by the row's _OverviewFacts batch when first wanted: for the rows of
+    the page being drawn (OverviewTable.before_render), or for every row when they are sorted or filtered on it.
+    """
+
+    def __init__(self, plan: Plan, indicator: Indicator | None, facts: _OverviewFacts):
+        self.plan = plan
+        self.indicator = indicator
+        self._facts = facts
+        self._year: int | None = None
+        self._assessment: performance.Assessment | None = None
+        self._completed_years: list[YearResult] = []
+        self._current: ReturnSummary | None = None
+
+    def __repr__(self) -> str:
+        return f"<OverviewRow {self.plan.reference}>"
+
+    @property
+    def is_read(self) -> bool:
+        return self._assessment is not None
+
+    def _read(self) -> None:
+        if not self.is_read:
+            self._facts.read_all()
+
+    def fill(self, year: int, assessment: performance.Assessment, completed_years: list[YearResult],
+             current: ReturnSummary | None) -> None:
+        self._year, self._assessment, self._completed_years, self._current = year, assessment, completed_years, current
+
+    @property
+    def year(self) -> int:
+        self._read()
+        return self._year
+
+    @property
+    def assessment(self) -> performance.Assessment:
+        self._read()
+        return self._assessment
+
+    @property
+    def completed_years(self) -> list[YearResult]:
+        self._read()
+        return self._completed_years
+
+    @property
+    def current(self) -> ReturnSummary | None:
+        self._read()
+        return self._current
+
+    @property
+    def year_label(self) -> str:
+        return periods.year_label(self.year)
+
+    @property
+    def indicator_code(self) -> str:
+        return (self.indicator.code or self.indicator.name) if self.indicator else ""
+
+    def format(self, value: Decimal | None) -> str:
+        return self.indicator.format_value(value) if self.indicator and value is not None else ""
+
+    def rounded(self, value: Decimal | None) -> Decimal | None:
+        """Return the value to the indicator's decimal places, as a number (for spreadsheets)."""
+        if self.indicator is None or value is None:
+            return None
+        return value.quantize(Decimal(1).scaleb(-self.indicator.decimal_places))
+
+    @property
+    def rag_key(self) -> str:
+        """Return the RAG filter's value for the row: green, amber, red or none."""
+        return self.assessment.rag or "none"
+
+    @property
+    def rag_order(self) -> int:
+        return RAG_ORDER.get(self.assessment.rag, 3)
+
+    @property
+    def trend_order(self) -> tuple[int, int]:
+        trend = self.assessment.trend
+        return TREND_ORDER.get(trend.direction, 3), -trend.periods
+
+    @property
+    def return_order(self) -> tuple[int, float]:
+        """Overdue returns first, then the least submitted."""
+        if self.current is None:
+            return 2, 0.0
+        share = self.current.submitted / self.current.actions_total if self.current.actions_total else 1.0
+        return (0 if self.current.overdue else 1), share
+
+
+class _OverviewFacts:
+    """Reads what the overview says of its rows' plans, in one batch of four queries for the rows wanted.
+
+    A page of the overview shows 25 of perhaps hundreds of plans: reading values, targets and returns for those
+    25 only keeps the page's time from growing with the council. Sorting on RAG, direction or the current return,
+    filtering on RAG, or exporting wants every row, and reads them all in the same four queries.
+    """
+
+    def __init__(self, year: int | None):
+        self.year = year
+        self.rows: list[OverviewRow] = []
+        self.today = timezone.localdate()
+
+    def read_all(self) -> None:
+        self.read(self.rows)
+
+    def _current_return_ids(self, plan_ids: list[int]) -> list[int]:
+        """Return the id of each plan's latest return (in the year, if one is chosen).
+
+        Picked in Python from the plans' few returns a year: a subquery per plan cost more to plan and run.
+        """
+        returns = Return.objects.filter(plan__in=plan_ids)
+        if self.year is not None:
+            returns = returns.filter(_in_year("round__period", self.year))
+        latest: dict[int, tuple[date, int]] = {}
+        for plan_id, pk, start in returns.values_list("plan_id", "pk", "round__period__start"):
+            if plan_id not in latest or start > latest[plan_id][0]:
+                latest[plan_id] = (start, pk)
+        return [pk for _, pk in latest.values()]
+
+    def read(self, rows) -> None:
+        wanted = [row for row in rows if not row.is_read]
+        if not wanted:
+            return
+        year = self.year
+        indicator_ids = {row.indicator.pk for row in wanted if row.indicator is not None}
+        values = IndicatorValue.objects.filter(indicator__in=indicator_ids)
+        if year is not None:
+            values = values.filter(period__start__lte=date(year + 1, 3, 31))
+        # A council's thousands of values share a few dozen periods: work each out once.
+        facts_of: dict[tuple[date, str], _PeriodFacts] = {}
+        readings: dict[int, list[tuple[_PeriodFacts, performance.Reading]]] = defaultdict(list)
+        for indicator_id, value, status, start, kind in values.order_by("period__start", "period__kind").values_list(
+            "indicator_id", "value", "status", "period__start", "period__kind"
+        ):
+            period = facts_of.get((start, kind))
+            if period is None:
+                period = facts_of[start, kind] = _PeriodFacts.of(periods.PeriodSpan(start, kind))
+            readings[indicator_id].append(
+                (period, performance.Reading(value, status == EntryStatus.SIGNED_OFF, period.label))
+            )
+        targets = {
+            (indicator_id, target_year): value
+            for indicator_id, target_year, value in IndicatorTarget.objects.filter(indicator__in=indicator_ids)
+            .values_list("indicator_id", "year", "value")
+        }
+        returns = {report.plan_id: report for report in _returns_with_counts(
+            Return.objects.filter(pk__in=self._current_return_ids([row.plan.pk for row in wanted]))
+        )}
+
+        for row in wanted:
+            indicator = row.indicator
+            report = returns.get(row.plan.pk)
+            facts = readings.get(indicator.pk, []) if indicator else []
+            latest_year = facts[-1][0].financial_year if facts else None
+            shown_year = year if year is not None else default_year(row.plan, report, latest_year)
+            target = targets.get((indicator.pk, shown_year)) if indicator else None
+            completed = []
+            if indicator is not None:
+                for period, reading in facts:
+                    if period.is_year_end and period.financial_year <= shown_year:
+                        year_target = targets.get((indicator.pk, period.financial_year))
+                        completed.append(YearResult(period.financial_year, reading.value, year_target,
+                                                    performance.target_met(indicator, reading.value, year_target)))
+            # With no headline indicator there is no reading, and the assessment is "no data".
+            assessment = performance.assess(indicator, [reading for _, reading in facts], target)
+            row.fill(shown_year, assessment, completed, _summary(report, self.today) if report else None)
+
+
+def overview_rows(plans: QuerySet[Plan], *, year: int | None = None, rag: str = "") -> list[OverviewRow]:
+    """Return a row for each of the plans, in reference order, for the year (each plan's current year if None).
+
+    With rag ('green', 'amber', 'red' or 'none'), keep only the rows of that RAG status. The rows read the rest
+    of their facts when first asked (see OverviewRow); read_overview_rows() reads them for a page at once.
+    """
+    headline = {
+        indicator.headline_of: indicator
+        for indicator in Indicator.objects.filter(
+            plan_links__plan__in=plans.values("pk"), plan_links__role=PlanIndicator.Role.HEADLINE
+        ).annotate(headline_of=F("plan_links__plan"))
+    }
+    facts = _OverviewFacts(year)
+    facts.rows = [
+        OverviewRow(plan, headline.get(plan.pk), facts)
+        for plan in plans.select_related("lead_organisation").order_by("reference")
+    ]
+    if rag:
+        facts.read_all()
+        return [row for row in facts.rows if row.rag_key == rag]
+    return facts.rows
+
+
+def read_overview_rows(rows) -> None:
+    """Read the facts of these overview rows (a page of them) in one batch, rather than row by row."""
+    rows = list(rows)
+    if rows:
+        rows[0]._facts.read(rows)

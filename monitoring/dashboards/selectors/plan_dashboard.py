@@ -1,0 +1,268 @@
+"""Reads for a plan's dashboard: its indicators charted and assessed, its actions by flow category, its funding
+and its risks' heat map."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import OuterRef, Prefetch, Subquery, Sum, Value
+
+from funding.models import FundingAmount, FundingLine, Total
+from indicators import performance
+from indicators.models import Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
+from monitoring.dashboards import charts
+from monitoring.dashboards.selectors.common import AssessmentView, assess, default_year
+from monitoring.dashboards.selectors.series import SeriesRow, indicator_series
+from monitoring.models import ProgressReport, Return
+from monitoring.plan_document import FundingRow
+from plans import periods
+from plans.models import ActionTarget, DeliveryAction, Plan, Risk
+
+
+@dataclass
+class IndicatorPanel:
+    link: PlanIndicator
+    series: charts.IndicatorSeries
+    rows: list[SeriesRow]
+    view: AssessmentView
+
+    @property
+    def assessment(self) -> performance.Assessment:
+        return self.view.assessment
+
+    @property
+    def indicator(self) -> Indicator:
+        return self.link.indicator
+
+    @property
+    def anchor(self) -> str:
+        return f"indicator-{self.indicator.pk}"
+
+    @property
+    def figures_caption(self) -> str:
+        """Return the caption of the table beside the chart, unique on the page."""
+        indicator = self.indicator
+        return f"{indicator.code or indicator.name[:60]}: figures by period"
+
+
+FLOW_CATEGORIES = [
+    ("on_flow", "On flow"),
+    ("flow_time", "Flow time"),
+    ("off_flow", "Off flow"),
+]
+NOT_CLASSED = "Not classed"
+
+
+@dataclass
+class FlowRow:
+    """Actions of one flow category: their RAG in the current return and their outputs against the year's target."""
+
+    label: str
+    actions: int = 0
+    green: int = 0
+    amber: int = 0
+    red: int = 0
+    outputs: Decimal = Decimal(0)
+    target: Decimal = Decimal(0)
+    with_target: int = 0
+
+    @property
+    def no_rag(self) -> int:
+        return self.actions - self.green - self.amber - self.red
+
+    @property
+    def share(self) -> Decimal | None:
+        """Return the outputs achieved as a percentage of the target, or None without a positive target."""
+        return (self.outputs * 100 / self.target).quantize(Decimal(1)) if self.target else None
+
+    def bar(self) -> charts.RagBar:
+        return charts.RagBar(self.label, self.green, self.amber, self.red, self.no_rag)
+
+
+@dataclass
+class FundingView:
+    years: list[str]
+    rows: list[FundingRow]
+    totals: list[Total]
+    grand_total: Total
+
+    def chart(self, title: str) -> charts.FundingChart:
+        return charts.FundingChart(title, self.years, [
+            charts.FundingStream(row.line.name, [
+                cell.amount if cell is not None and cell.status == FundingAmount.Status.AMOUNT else None
+                for cell in row.cells
+            ])
+            for row in self.rows
+        ])
+
+
+# Bands of a risk's score (likelihood x impact), from the highest: a score of at least the first figure.
+RISK_BANDS = [(15, "High", "red"), (8, "Medium", "orange"), (1, "Low", "green")]
+
+
+@dataclass
+class HeatCell:
+    likelihood: int
+    impact: int
+    risks: list[Risk]
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact
+
+    @property
+    def band(self) -> str:
+        return next(name for floor, name, _ in RISK_BANDS if self.score >= floor)
+
+    @property
+    def colour(self) -> str:
+        return next(colour for floor, _, colour in RISK_BANDS if self.score >= floor)
+
+
+@dataclass
+class HeatRow:
+    likelihood: int
+    cells: list[HeatCell]
+
+
+@dataclass
+class HeatMap:
+    rows: list[HeatRow]
+    assessed: list[Risk]
+    unassessed: list[Risk]
+
+    @property
+    def impacts(self) -> list[int]:
+        return [1, 2, 3, 4, 5]
+
+
+@dataclass
+class PlanDashboard:
+    plan: Plan
+    year: int
+    current: Return | None
+    panels: list[IndicatorPanel]
+    flow_rows: list[FlowRow]
+    funding: FundingView
+    heat_map: HeatMap
+
+    @property
+    def year_label(self) -> str:
+        return periods.year_label(self.year)
+
+    @property
+    def flow_chart(self) -> charts.RagChart:
+        return charts.RagChart(f"{self.plan.reference} actions by flow category and RAG status",
+                               [row.bar() for row in self.flow_rows])
+
+    @property
+    def funding_chart(self) -> charts.FundingChart:
+        return self.funding.chart(f"{self.plan.reference} known funding by stream and year")
+
+    @property
+    def has_flow_categories(self) -> bool:
+        return any(row.label != NOT_CLASSED for row in self.flow_rows)
+
+
+def plan_dashboard(plan: Plan) -> PlanDashboard:
+    """Return everything a plan's dashboard shows, in a fixed number of queries."""
+    current = (
+        Return.objects.filter(plan=plan).select_related("round__period").order_by("-round__period__start").first()
+    )
+    year = default_year(plan, current, None)
+    links = list(
+        PlanIndicator.objects.filter(plan=plan).select_related("indicator__baseline_period").order_by("position", "pk")
+    )
+    indicator_ids = [link.indicator_id for link in links]
+    values: dict[int, list[IndicatorValue]] = defaultdict(list)
+    for value in IndicatorValue.objects.filter(indicator__in=indicator_ids).select_related("period"):
+        values[value.indicator_id].append(value)
+    targets: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for indicator_id, target_year, value in IndicatorTarget.objects.filter(indicator__in=indicator_ids).values_list(
+        "indicator_id", "year", "value"
+    ):
+        targets[indicator_id][target_year] = value
+    panels = []
+    for link in links:
+        indicator = link.indicator
+        series, rows = indicator_series(indicator, values[indicator.pk], targets[indicator.pk],
+                                        kind=plan.reporting_frequency, years=plan.years)
+        panels.append(IndicatorPanel(link, series, rows, assess(indicator, values[indicator.pk], targets[indicator.pk])))
+    return PlanDashboard(
+        plan=plan, year=year, current=current, panels=panels, flow_rows=_flow_rows(plan, current, year),
+        funding=_funding(plan), heat_map=_heat_map(plan),
+    )
+
+
+def _flow_rows(plan: Plan, current: Return | None, year: int) -> list[FlowRow]:
+    """Return the actions of each flow category with their RAG in the current return and outputs so far this year.
+
+    An action in two categories counts in both. Outputs count only for actions with a target for the year, from
+    the plan's returns of the year up to the current one.
+    """
+    so_far = ProgressReport.objects.filter(action=OuterRef("pk"), outputs_achieved__isnull=False)
+    if current is not None:
+        period = current.round.period
+        so_far = so_far.filter(
+            report__plan=plan, report__round__period__kind=period.kind,
+            report__round__period__start__gte=date(year, 4, 1), report__round__period__start__lte=period.start,
+        )
+    else:
+        so_far = so_far.none()
+    actions = (
+        DeliveryAction.objects.filter(plan=plan)
+        .annotate(
+            rag_now=Subquery(ProgressReport.objects.filter(report=current, action=OuterRef("pk")).values("rag")[:1])
+            if current else Value(""),
+            year_target=Subquery(ActionTarget.objects.filter(action=OuterRef("pk"), year=year).values("value")[:1]),
+            outputs_so_far=Subquery(so_far.order_by().values("action").annotate(total=Sum("outputs_achieved"))
+                                    .values("total")[:1]),
+        )
+        .values("on_flow", "flow_time", "off_flow", "rag_now", "year_target", "outputs_so_far")
+    )
+    rows = {name: FlowRow(label) for name, label in FLOW_CATEGORIES}
+    unclassed = FlowRow(NOT_CLASSED)
+    for action in actions:
+        chosen = [rows[name] for name, _ in FLOW_CATEGORIES if action[name]] or [unclassed]
+        for row in chosen:
+            row.actions += 1
+            if action["rag_now"] in ("green", "amber", "red"):
+                setattr(row, action["rag_now"], getattr(row, action["rag_now"]) + 1)
+            if action["year_target"] is not None:
+                row.with_target += 1
+                row.target += action["year_target"]
+                row.outputs += action["outputs_so_far"] or 0
+    result = [row for row in rows.values() if row.actions]
+    return [*result, unclassed] if unclassed.actions else result
+
+
+def _funding(plan: Plan) -> FundingView:
+    """Return the plan's funding lines with their amounts by year, and the totals of each line, year and all."""
+    lines = list(
+        FundingLine.objects.filter(plan=plan).order_by("position")
+        .prefetch_related(Prefetch("amounts", queryset=FundingAmount.objects.order_by("year")))
+    )
+    totals = {year: Total() for year in plan.years}
+    grand = Total()
+    rows = []
+    for line in lines:
+        amounts = {amount.year: amount for amount in line.amounts.all()}
+        line_total = Total()
+        for amount in amounts.values():
+            for total in (line_total, totals.setdefault(amount.year, Total()), grand):
+                total.add(amount)
+        rows.append(FundingRow(line, [amounts.get(year) for year in plan.years], line_total))
+    return FundingView([periods.year_label(year) for year in plan.years], rows, [totals[year] for year in plan.years], grand)
+
+
+def _heat_map(plan: Plan) -> HeatMap:
+    risks = list(Risk.objects.filter(plan=plan).select_related("owner").order_by("position"))
+    assessed = [risk for risk in risks if risk.score is not None]
+    cells = {(likelihood, impact): HeatCell(likelihood, impact, []) for likelihood in range(1, 6) for impact in range(1, 6)}
+    for risk in assessed:
+        cells[(risk.likelihood, risk.impact)].risks.append(risk)
+    rows = [HeatRow(likelihood, [cells[(likelihood, impact)] for impact in range(1, 6)]) for likelihood in range(5, 0, -1)]
+    return HeatMap(rows, assessed, [risk for risk in risks if risk.score is None])

@@ -1,0 +1,62 @@
+"""Pages. Each view fetches through a selector, checks access, and renders; no rules live here."""
+
+from datetime import date
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import get_object_or_404, render
+from django_tables2.export import TableExport
+
+from monitoring.pages import selectors
+from monitoring.pages.filters import PlanFilter
+from monitoring.pages.tables import PlanTable
+from monitoring.plan_document import plan_document
+from monitoring.tables import PagingConfig
+
+PLANS_PER_PAGE = 25
+
+# When the accessibility statement was written, last reviewed and the service last tested.
+STATEMENT_PREPARED = date(2026, 11, 24)
+STATEMENT_REVIEWED = date(2026, 11, 24)
+SERVICE_TESTED = date(2026, 11, 24)
+
+
+def home(request):
+    return render(request, "monitoring/pages/home.html", {"page": selectors.home_page(user=request.user)})
+
+
+@login_not_required
+def accessibility(request):
+    contact = getattr(settings, "ACCESSIBILITY_CONTACT_EMAIL", "") or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return render(
+        request,
+        "monitoring/pages/accessibility.html",
+        {
+            "contact_email": contact,
+            "site_url": settings.SITE_URL,
+            "prepared": STATEMENT_PREPARED,
+            "reviewed": STATEMENT_REVIEWED,
+            "tested": SERVICE_TESTED,
+        },
+    )
+
+
+def plan_list(request):
+    plan_filter = PlanFilter(request.GET, queryset=selectors.plan_list_queryset())
+    table = PlanTable(plan_filter.qs)
+    export_format = request.GET.get("_export")
+    if export_format in (TableExport.CSV, TableExport.XLSX):  # every plan that matches the filters, sorted as shown
+        PagingConfig(request, paginate=False).configure(table)
+        return TableExport(export_format, table, dataset_kwargs={"title": "Plans"}).response(f"plans.{export_format}")
+    PagingConfig(request, paginate={"per_page": PLANS_PER_PAGE}).configure(table)
+    return render(
+        request,
+        "monitoring/pages/plan_list.html",
+        {"filter": plan_filter, "table": table, "is_filtered": any(request.GET.get(name) for name in plan_filter.filters)},
+    )
+
+
+def plan_detail(request, pk):
+    plan = get_object_or_404(selectors.plan_for_page(), pk=pk)
+    return render(request, "monitoring/pages/plan_detail.html", {"document": plan_document(plan)})

@@ -1,0 +1,143 @@
+"""Report pages: a plan's monitoring report as PDF, and the committee pack built in the background.
+
+Anyone signed in may download a plan's report (the strategic group reads everything; figures not signed off
+carry the DRAFT watermark). Anyone signed in may ask for a committee pack; the pack, once built, is for the
+person who asked and the performance officers only (ReportJob's page and download check it on the object).
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from monitoring import permissions, reports
+from monitoring.forms import GovukFormMixin
+from monitoring.models import ReportingRound, ReportJob, Return
+from monitoring.reports.tasks import build_committee_pack
+from plans.models import Period, Plan
+
+# Seconds between the job page's reloads while the pack is being built.
+REFRESH_SECONDS = 3
+NOT_YOUR_PACK = "Only the person who asked for this pack and the performance officers can open it."
+
+
+def _pdf_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _plan_returns(plan: Plan) -> list[Return]:
+    return list(
+        Return.objects.filter(plan=plan).select_related("round__period", "signed_off_by").order_by("-round__period__start")
+    )
+
+
+@require_GET
+def plan_report(request, pk: int):
+    """Send the plan's report for ?period=2008/09-Q1, or for its latest return when no period is given."""
+    plan = get_object_or_404(Plan.objects.select_related("lead_organisation"), pk=pk)
+    code = request.GET.get("period", "").strip()
+    if code:
+        try:
+            report = reports.find_return(plan, reports.find_period(code))
+        except reports.ReportError as error:
+            raise Http404(str(error)) from None
+    else:
+        report = next(iter(_plan_returns(plan)), None)
+        if report is None:
+            messages.info(request, f"{plan.reference} has no returns yet, so there is no monitoring report to download.")
+            return redirect("plan_reports", pk=plan.pk)
+    rendered = reports.plan_report_pdf(report)
+    return _pdf_response(rendered.data, reports.plan_report_filename(report))
+
+
+@require_GET
+def plan_reports(request, pk: int):
+    """List the plan's returns, each with its monitoring report to download."""
+    plan = get_object_or_404(Plan.objects.select_related("lead_organisation"), pk=pk)
+    return render(request, "monitoring/reports/plan_reports.html", {"plan": plan, "returns": _plan_returns(plan)})
+
+
+class CommitteePackForm(GovukFormMixin, forms.Form):
+    period = forms.ModelChoiceField(
+        queryset=Period.objects.none(), widget=forms.RadioSelect, empty_label=None, label="Period",
+        error_messages={"required": "Choose the period of the pack."},
+    )
+    plans = forms.ModelMultipleChoiceField(
+        queryset=Plan.objects.none(), widget=forms.CheckboxSelectMultiple, required=False, label="Plans",
+        help_text="Leave them all unticked to include every plan with a return in the period.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = Period.objects.filter(reporting_round__isnull=False).order_by("-start")
+        self.fields["period"].label_from_instance = lambda period: period.label
+        self.fields["plans"].queryset = Plan.objects.order_by("reference")
+
+    def clean(self):
+        cleaned = super().clean()
+        period, plans = cleaned.get("period"), cleaned.get("plans")
+        if period is not None and plans:
+            reporting = set(Return.objects.filter(round__period=period, plan__in=plans).values_list("plan_id", flat=True))
+            missing = [plan.reference for plan in plans if plan.pk not in reporting]
+            if missing:
+                self.add_error("plans", f"{', '.join(missing)} {'has' if len(missing) == 1 else 'have'} no return "
+                                        f"for {period.label}.")
+        return cleaned
+
+
+@require_http_methods(["GET", "POST"])
+def committee_pack(request):
+    """Ask for a committee pack: it is built in the background, and its page shows how far it has got."""
+    initial = {}
+    if code := request.GET.get("period"):
+        with contextlib.suppress(reports.ReportError):
+            initial["period"] = reports.find_period(code)
+    form = CommitteePackForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        job = ReportJob.objects.create(period=form.cleaned_data["period"], requested_by=request.user)
+        job.plans.set(form.cleaned_data["plans"])
+        build_committee_pack.enqueue(job.pk)
+        return redirect(job)
+    jobs = ReportJob.objects.filter(requested_by=request.user).select_related("period")[:10]
+    rounds = ReportingRound.objects.exists()
+    return render(request, "monitoring/reports/committee_pack_form.html", {"form": form, "jobs": jobs, "has_rounds": rounds})
+
+
+def _get_job(user, pk: int) -> ReportJob:
+    """Return the job if the user asked for it or is a performance officer; else refuse."""
+    job = get_object_or_404(ReportJob.objects.select_related("period", "requested_by"), pk=pk)
+    if job.requested_by_id != user.pk and not permissions.is_performance_officer(user):
+        raise PermissionDenied(NOT_YOUR_PACK)
+    return job
+
+
+@require_GET
+def report_job(request, pk: int):
+    """Show the pack's progress, reloading itself until it is ready, then its download link."""
+    job = _get_job(request.user, pk)
+    plans = list(job.plans.order_by("reference").values_list("reference", flat=True))
+    context = {"job": job, "plans": plans, "refresh": REFRESH_SECONDS}
+    response = render(request, "monitoring/reports/report_job.html", context)
+    if not job.is_finished:
+        # A Refresh header reloads the page without any script, inline or not.
+        response["Refresh"] = str(REFRESH_SECONDS)
+    return response
+
+
+@require_GET
+def report_job_download(request, pk: int):
+    job = _get_job(request.user, pk)
+    if job.status != ReportJob.Status.READY or not job.file:
+        raise Http404("This pack is not ready.")
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=reports.committee_pack_filename(job.period),
+        content_type="application/pdf",
+    )
