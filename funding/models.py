@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q, Sum
 
 from plans import periods
-from plans.models import Plan, year_field
+from plans.models import PLAN_ITEM_TEXT, Plan, text_field, year_field
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -64,7 +64,7 @@ class FundingLine(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="funding_lines")
     position = models.PositiveSmallIntegerField()
     name = models.CharField(max_length=300, verbose_name="funding stream")
-    comment = models.TextField(blank=True, verbose_name="comment or rationale")
+    comment = text_field(PLAN_ITEM_TEXT, blank=True, verbose_name="comment or rationale")
 
     class Meta:
         ordering = ["plan", "position"]

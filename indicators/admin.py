@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators import models
@@ -12,8 +14,19 @@ class IndicatorTargetInline(admin.TabularInline):
     extra = 0
 
 
+class SealedLinksFormSet(BaseInlineFormSet):
+    """Refuse, in the form, to remove an indicator from a plan whose signed-off return holds it."""
+
+    def clean(self):
+        super().clean()
+        for form in self.deleted_forms:
+            if form.instance.pk is not None and form.instance.is_sealed:
+                raise ValidationError(models.LINK_SEALED.format(link=form.instance))
+
+
 class PlanIndicatorInline(admin.TabularInline):
     model = models.PlanIndicator
+    formset = SealedLinksFormSet
     extra = 0
     autocomplete_fields = ["plan"]
 
@@ -42,10 +55,10 @@ class IndicatorValueAdmin(RevertNeedsChangePermission, SpreadsheetAdminMixin, Si
     list_select_related = ["indicator", "period"]
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not (obj and obj.is_signed_off)
+        return super().has_change_permission(request, obj) and not (obj and (obj.is_signed_off or obj.is_sealed))
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not (obj and obj.is_signed_off)
+        return super().has_delete_permission(request, obj) and not (obj and (obj.is_signed_off or obj.is_sealed))
 
     def get_actions(self, request):
         # Bulk deletion would reach signed-off values past the per-object check.
@@ -59,3 +72,12 @@ class PlanIndicatorAdmin(admin.ModelAdmin):
     list_display = ["plan", "indicator", "role", "position"]
     list_filter = ["plan", "role"]
     search_fields = ["indicator__code", "indicator__name", "plan__reference"]
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_sealed)
+
+    def get_actions(self, request):
+        # Bulk deletion would reach links that signed-off returns hold past the per-object check.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions

@@ -8,12 +8,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from plans import periods
-from plans.models import Period, Person, Plan, year_field
+from plans.models import PLAN_ITEM_TEXT, REPORTED_TEXT, Period, Person, Plan, Seal, text_field, year_field
+from plans.seals import SealedError, SealGuardedQuerySet, refuse_sealed
 
 VALUE_DIGITS = {"max_digits": 18, "decimal_places": 4}
 
@@ -33,8 +34,10 @@ class Indicator(models.Model):
         NEUTRAL = "neutral", "Neither (tracked only)"
 
     code = models.CharField(max_length=30, blank=True, help_text="For example NI 152. Blank for local measures.")
-    name = models.TextField(verbose_name="definition")
-    description = models.TextField(blank=True, help_text="Longer explanation printed under the definition.")
+    name = text_field(PLAN_ITEM_TEXT, verbose_name="definition")
+    description = text_field(
+        PLAN_ITEM_TEXT, blank=True, help_text="Longer explanation printed under the definition."
+    )
     unit = models.CharField(max_length=10, choices=Unit.choices, default=Unit.PERCENT)
     polarity = models.CharField(max_length=10, choices=Polarity.choices, default=Polarity.HIGHER_IS_BETTER)
     decimal_places = models.PositiveSmallIntegerField(default=1, validators=[MaxValueValidator(4)])
@@ -129,7 +132,9 @@ class PlanIndicator(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="plan_links")
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.SUPPORTING)
     position = models.PositiveSmallIntegerField(default=0)
-    success_criteria = models.TextField(blank=True)
+    success_criteria = text_field(PLAN_ITEM_TEXT, blank=True)
+
+    objects = SealGuardedQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan", "position"]
@@ -142,6 +147,36 @@ class PlanIndicator(models.Model):
 
     def __str__(self):
         return f"{self.plan.reference}: {self.indicator} ({self.get_role_display()})"
+
+    def delete(self, *args, **kwargs):
+        refuse_sealed(PlanIndicator.objects.filter(pk=self.pk))
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_sealed(self) -> bool:
+        """Return True if a signed-off return of the plan holds this indicator: the link is part of that record."""
+        return self.pk is not None and PlanIndicator.sealed_rows(PlanIndicator.objects.filter(pk=self.pk)).exists()
+
+    @staticmethod
+    def sealed_rows(queryset):
+        return queryset.filter(indicator__seals__seal__plan=F("plan"))
+
+    def clean(self):
+        if self.pk is None or not self.is_sealed:
+            return
+        stored = PlanIndicator.objects.filter(pk=self.pk).values("plan", "indicator").first()
+        if stored and stored != {"plan": self.plan_id, "indicator": self.indicator_id}:
+            raise ValidationError(LINK_SEALED.format(link=PlanIndicator.objects.get(pk=self.pk)))
+
+
+VALUE_SEALED = (
+    "{code} for {period} is part of a signed-off return, so it cannot be added, changed, moved or removed. "
+    "A performance officer can reopen the return, giving a reason."
+)
+LINK_SEALED = (
+    "{link} is part of a signed-off return of the plan, so it cannot be moved or removed. A performance officer "
+    "can reopen the return, giving a reason."
+)
 
 
 class EntryStatus(models.TextChoices):
@@ -160,7 +195,7 @@ class IndicatorValue(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="indicator_values")
     value = models.DecimalField(**VALUE_DIGITS)
-    commentary = models.TextField(blank=True)
+    commentary = text_field(REPORTED_TEXT, blank=True)
     status = models.CharField(max_length=12, choices=EntryStatus.choices, default=EntryStatus.DRAFT)
     outlier_confirmed = models.BooleanField(
         default=False, help_text="The data expert confirmed a value far outside the indicator's history."
@@ -168,12 +203,14 @@ class IndicatorValue(models.Model):
     is_illustrative = models.BooleanField(
         default=False, help_text="Demonstration figure, not a published statistic."
     )
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    entered_by = models.ForeignKey(  # PROTECT: the record must go on naming who entered it; deactivate instead
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, help_text="Goes up with every save; refuses stale edits.")
     history = HistoricalRecords()
+
+    objects = SealGuardedQuerySet.as_manager()
 
     class Meta:
         ordering = ["indicator", "period__start"]
@@ -181,6 +218,15 @@ class IndicatorValue(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} {self.period}: {self.value}"
+
+    def save(self, *args, **kwargs):
+        if self.is_sealed:  # the database refuses it too; this says so in words first
+            raise SealedError(self.sealed_message())
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        refuse_sealed(IndicatorValue.objects.filter(pk=self.pk))
+        return super().delete(*args, **kwargs)
 
     @property
     def is_signed_off(self) -> bool:
@@ -191,10 +237,56 @@ class IndicatorValue(models.Model):
         """Return True while the figure has not been signed off by the indicator's owner."""
         return not self.is_signed_off
 
+    @property
+    def is_sealed(self) -> bool:
+        """Return True if a signed-off return holds this indicator's value for this period (stored or about to be)."""
+        here = Q(indicator=self.indicator_id, seal__period=self.period_id)
+        stored = Q(indicator__values__pk=self.pk, seal__period=F("indicator__values__period"))
+        return ValueSeal.objects.filter(here | stored if self.pk is not None else here).exists()
+
+    @staticmethod
+    def sealed_rows(queryset):
+        return queryset.filter(indicator__seals__seal__period=F("period"))
+
+    def sealed_message(self) -> str:
+        return VALUE_SEALED.format(code=self.indicator.code or self.indicator.name, period=self.period.label)
+
     def clean(self):
+        if self.indicator_id is not None and self.period_id is not None and self.is_sealed:
+            raise ValidationError(self.sealed_message())
         if self.indicator_id is None or self.value is None:
             return
         low, high = self.indicator.value_bounds()
         if (low is not None and self.value < low) or (high is not None and self.value > high):
             raise ValidationError({"value": f"Enter a value from {low} to {high}." if high is not None
                                    else f"Enter a value of {low} or more."})
+
+
+class ValueSeal(models.Model):
+    """An indicator whose value for the seal's period was signed off in the seal's plan (present or not).
+
+    Written with its seal by the sign-off service, from the plan's indicators at that moment, so that a value of
+    that indicator for that period can be neither added nor changed nor removed until the return is reopened,
+    whatever later happens to the plan's set-up.
+    """
+
+    seal = models.ForeignKey(Seal, on_delete=models.CASCADE, related_name="values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="seals")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["seal", "indicator"], name="valueseal_unique_indicator")]
+
+    def __str__(self):
+        return f"{self.indicator.code}: {self.seal}"
+
+
+def sealed_pairs(pairs) -> set[tuple[int, int]]:
+    """Return those of the (indicator id, period id) pairs that a signed-off return holds, in one query."""
+    pairs = {(indicator, period) for indicator, period in pairs if indicator is not None and period is not None}
+    if not pairs:
+        return set()
+    found = ValueSeal.objects.filter(
+        indicator__in={indicator for indicator, _ in pairs}, seal__period__in={period for _, period in pairs}
+    ).values_list("indicator", "seal__period")
+    return set(found) & pairs
+

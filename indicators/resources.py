@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from indicators import performance
-from indicators.models import EntryStatus, Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
+from indicators.models import EntryStatus, Indicator, IndicatorTarget, IndicatorValue, PlanIndicator, ValueSeal
 from plans import periods
 from plans.resources import PlanTableResource
 from plans.sheets import (
@@ -225,17 +225,6 @@ class PlanIndicatorResource(IndicatorLookups, PlanTableResource):
 INDICATOR = IndicatorValue._meta.get_field("indicator")
 PERIOD = IndicatorValue._meta.get_field("period")
 STATUS_LABELS = dict(EntryStatus.choices)
-STATUS_WORDS = {normalise(label): value for value, label in EntryStatus.choices}
-STATUS_WORDS.update({normalise(value): value for value, _ in EntryStatus.choices})
-
-
-def read_status(raw) -> str:
-    text = normalise(raw)
-    if not text:
-        return EntryStatus.DRAFT
-    if text in STATUS_WORDS:
-        return STATUS_WORDS[text]
-    raise CellError(f"'{cell_text(raw)}' is not one of {describe_choices(EntryStatus)}.")
 
 
 class IndicatorValueResource(IndicatorLookups, SheetResource):
@@ -253,9 +242,9 @@ class IndicatorValueResource(IndicatorLookups, SheetResource):
         Column("Value", attr="value", read="read_value", required=True, example="14.6",
                help="A number in the indicator's unit, to its decimal places: 14.6 for 14.6%. Blank is not a value."),
         Column("Commentary", attr="commentary", example="Redundancies at the car plant are still in the figures."),
-        Column("Status", attr="status", read=read_status, write=lambda v: EntryStatus(v).label, restore=True,
-               help="Shown on export. Imported only when a whole plan is restored, into new values; otherwise a "
-                    "value's status changes only through its return."),
+        Column("Status", attr="status", write=lambda v: EntryStatus(v).label, ignored=True,
+               help="Shown on export, never imported: a value's status changes only through its return (submitted "
+                    "by its data expert, signed off by its owner)."),
         Column("Outlier confirmed", attr="outlier_confirmed", read=read_flag, write=plain, restore=True,
                workbook=True),
         Column("Illustrative", attr="is_illustrative", read=read_flag, write=plain, restore=True, workbook=True,
@@ -395,7 +384,13 @@ class IndicatorValueResource(IndicatorLookups, SheetResource):
         return None
 
     def refuse_change(self, instance, details):
-        if instance.status == EntryStatus.SIGNED_OFF:
+        if instance.pk is None and (instance.indicator_id, instance.period_id) in self.sealed():
+            return (
+                f"{self.write_indicator(instance.indicator)} for {instance.period.label} is part of a signed-off "
+                "return, so an import cannot add a value for it. If one is missing, a performance officer reopens "
+                "the return first."
+            )
+        if instance.status == EntryStatus.SIGNED_OFF or (instance.indicator_id, instance.period_id) in self.sealed():
             columns = ", ".join(column for column, _, _ in details)
             return (
                 f"{self.write_indicator(instance.indicator)} for {instance.period.label} has been signed off, so an "
@@ -404,13 +399,18 @@ class IndicatorValueResource(IndicatorLookups, SheetResource):
             )
         return ""
 
+    def sealed(self) -> set[tuple[int, int]]:
+        """Return the (indicator, period) pairs that signed-off returns hold, read once per file."""
+        if "_sealed" not in self.__dict__:
+            self._sealed = set(ValueSeal.objects.values_list("indicator", "seal__period"))
+        return self._sealed
+
     def prepare_save(self, instance, is_create):
         instance.entered_by = self.user
         instance.updated_at = self.__dict__.setdefault("_now", timezone.now())
         if is_create:
             instance.version = 1
-            if not self.restore:
-                instance.status = EntryStatus.DRAFT
+            instance.status = EntryStatus.DRAFT
         else:
             # A changed figure goes back to draft, for its data expert to submit through the return; the version
             # moves on, so that a page opened before the import refuses to save over it.

@@ -5,6 +5,7 @@ from datetime import date
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core import validators
 from django.core.exceptions import ValidationError
 
 
@@ -19,8 +20,15 @@ class SignInForm(AuthenticationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].error_messages["required"] = "Enter your username"
+        username = self.fields["username"]
+        username.error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
+        # Django sets the field's max_length from the user model but adds no validator for it. A longer username
+        # names no account; refused here, it never reaches authenticate() and so never django-axes, whose
+        # 255-character column refused a 256-character one with a 500 on PostgreSQL.
+        username.validators.append(validators.MaxLengthValidator(
+            username.max_length, message=f"Username must be {username.max_length} characters or fewer",
+        ))
 
 
 
@@ -57,6 +65,22 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         return
     for name, messages in error.message_dict.items():
         form.add_error(name if name in form.fields else None, messages)
+
+
+class GovukTextareaField(forms.CharField):
+    """A textarea for a model's free-text field, holding no more than the field does, with a GOV.UK message past it.
+
+    The limit is the model field's max_length; templates/includes/_field_textarea.html shows it with the GOV.UK
+    character count. A line break counts as one character, as the count counts it, however the browser sent it.
+    """
+
+    def __init__(self, model_field, *, noun: str, rows: int = 5, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(max_length=model_field.max_length, widget=forms.Textarea(attrs={"rows": rows}), **kwargs)
+        self.error_messages["max_length"] = f"{noun} must be {model_field.max_length:,} characters or fewer"
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
 
 
 class GovukDateWidget(forms.MultiWidget):

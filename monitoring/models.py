@@ -7,13 +7,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from indicators.models import EntryStatus
-from plans.models import DeliveryAction, Period, Person, Plan
+from plans.models import REPORTED_TEXT, DeliveryAction, Period, Person, Plan, Seal, text_field
+from plans.seals import SealGuardedQuerySet, refuse_sealed
 
 
 class ReportingRound(models.Model):
@@ -57,12 +58,14 @@ class Return(models.Model):
     round = models.ForeignKey(ReportingRound, on_delete=models.CASCADE, related_name="returns")
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="returns")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
-    signed_off_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    signed_off_by = models.ForeignKey(  # PROTECT: the record must go on naming who signed; deactivate instead
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
     is_illustrative = models.BooleanField(default=False, help_text="Demonstration data, not a real return.")
     history = HistoricalRecords()
+
+    objects = SealGuardedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-round__period__start", "plan__reference"]
@@ -74,6 +77,10 @@ class Return(models.Model):
     def get_absolute_url(self):
         return reverse("return_detail", args=[self.pk])
 
+    def delete(self, *args, **kwargs):
+        refuse_sealed(Return.objects.filter(pk=self.pk))
+        return super().delete(*args, **kwargs)
+
     @property
     def period(self) -> Period:
         return self.round.period
@@ -81,6 +88,11 @@ class Return(models.Model):
     @property
     def is_signed_off(self) -> bool:
         return self.status == self.Status.SIGNED_OFF
+
+    @staticmethod
+    def sealed_rows(queryset):
+        """Return the signed-off returns among the queryset: those a seal holds."""
+        return queryset.filter(Exists(Seal.objects.filter(plan=OuterRef("plan"), period=OuterRef("round__period"))))
 
     @property
     def is_editable(self) -> bool:
@@ -99,19 +111,23 @@ class ProgressReport(models.Model):
     report = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="progress_reports")
     action = models.ForeignKey(DeliveryAction, on_delete=models.PROTECT, related_name="progress_reports")
     status = models.CharField(max_length=12, choices=EntryStatus.choices, default=EntryStatus.DRAFT)
-    narrative = models.TextField(blank=True)
+    narrative = text_field(REPORTED_TEXT, blank=True)
     rag = models.CharField(max_length=5, choices=Rag.choices, blank=True, verbose_name="RAG status")
     outputs_achieved = models.DecimalField(
         max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal(0))],
         help_text="Outputs achieved in this period.",
     )
-    reviewer_comment = models.TextField(blank=True, help_text="Why the indicator owner sent it back.")
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    reviewer_comment = text_field(
+        REPORTED_TEXT, blank=True, help_text="Why the indicator owner sent it back."
+    )
+    updated_by = models.ForeignKey(  # PROTECT: the record must go on naming who entered it; deactivate instead
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, help_text="Goes up with every save; refuses stale edits.")
     history = HistoricalRecords()
+
+    objects = SealGuardedQuerySet.as_manager()
 
     class Meta:
         ordering = ["report", "action__position"]
@@ -124,6 +140,16 @@ class ProgressReport(models.Model):
 
     def __str__(self):
         return f"{self.action} – {self.report}"
+
+    def delete(self, *args, **kwargs):
+        refuse_sealed(ProgressReport.objects.filter(pk=self.pk))
+        return super().delete(*args, **kwargs)
+
+    @staticmethod
+    def sealed_rows(queryset):
+        """Return the entries among the queryset that a signed-off return holds."""
+        return queryset.filter(Exists(Seal.objects.filter(
+            plan=OuterRef("report__plan"), period=OuterRef("report__round__period"))))
 
     @property
     def is_signed_off(self) -> bool:
@@ -141,9 +167,10 @@ class WorkflowEvent(models.Model):
     move = models.CharField(max_length=20)
     from_status = models.CharField(max_length=12)
     to_status = models.CharField(max_length=12)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # PROTECT: the history must go on naming who moved, signed and reopened; deactivate a leaver instead.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
-    comment = models.TextField(blank=True)
+    comment = text_field(REPORTED_TEXT, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]

@@ -13,12 +13,20 @@ from django.db.models import F
 from django.utils import timezone
 
 from indicators import performance
-from indicators.models import EntryStatus, Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
+from indicators.models import (
+    EntryStatus,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    PlanIndicator,
+    ValueSeal,
+    sealed_pairs,
+)
 from monitoring import notifications, permissions
 from monitoring.models import ProgressReport, ReportingRound, Return, WorkflowEvent
 from monitoring.workflow import Move, WorkflowError, make_move
 from plans import periods
-from plans.models import DeliveryAction, Period, Person, Plan
+from plans.models import DeliveryAction, Period, Person, Plan, Seal
 
 STALE_EDIT = (
     "Someone else saved this entry after you opened it. Your changes have not been saved: they are still in "
@@ -53,6 +61,14 @@ def _require_editable(report: Return) -> None:
         raise WorkflowError(LOCKED)
     if not report.round.is_open:
         raise WorkflowError(ROUND_CLOSED)
+
+
+def _check_length(model, field: str, text: str, *, as_field: str | None = None) -> None:
+    """Refuse text longer than the model field allows (its validators), named as the form names it."""
+    try:
+        model._meta.get_field(field).run_validators(text)
+    except ValidationError as error:
+        raise ValidationError({as_field or field: error.messages}) from None
 
 
 def _bump_version(model, pk: int, version: int) -> None:
@@ -184,8 +200,9 @@ def indicator_value_save(
     _require_editable(report)
     period = report.round.period
     existing = IndicatorValue.objects.filter(indicator=indicator, period=period).first()
-    if existing is not None and existing.is_signed_off:
-        raise WorkflowError(LOCKED)
+    if (existing is not None and existing.is_signed_off) or sealed_pairs({(indicator.pk, period.pk)}):
+        raise WorkflowError(LOCKED)  # held by this or another plan's signed-off return, even if not yet entered
+    _check_length(IndicatorValue, "commentary", commentary)
     try:
         value = performance.parse_value(indicator, raw_value)
     except ValidationError as error:
@@ -231,6 +248,7 @@ def return_send_back(*, report: Return, user, officers: list[Person], comment: s
         raise ValidationError({"officers": OFFICERS_REQUIRED})
     if not comment.strip():
         raise ValidationError({"comment": COMMENT_REQUIRED})
+    _check_length(ProgressReport, "reviewer_comment", comment, as_field="comment")
     entries = list(
         ProgressReport.objects.filter(report=report, action__lead_officer__in=officers)
         .exclude(status=EntryStatus.RETURNED).select_related("action")
@@ -308,8 +326,17 @@ def return_sign_off(*, report: Return, user) -> Return:
         entry.version += 1
         entry.save()
     WorkflowEvent.objects.bulk_create(events)
+    _seal(report)
     transaction.on_commit(lambda: notifications.return_signed_off(report), robust=True)
     return report
+
+
+def _seal(report: Return) -> None:
+    """Seal what the return holds: from now on its entries, its indicators' values for its period (present or
+    not) and its period's dates refuse every change, by any route, until a reopening is recorded."""
+    seal = Seal.objects.create(plan=report.plan, period=report.round.period)
+    indicators = PlanIndicator.objects.filter(plan=report.plan_id).values_list("indicator", flat=True)
+    ValueSeal.objects.bulk_create(ValueSeal(seal=seal, indicator_id=indicator) for indicator in indicators)
 
 
 @transaction.atomic
@@ -323,9 +350,13 @@ def return_reopen(*, report: Return, user, reason: str) -> Return:
         )
     if not reason.strip():
         raise ValidationError({"reason": REASON_REQUIRED})
-    events = [make_move(report, Move.REOPEN, report=report, user=user, comment=reason)]
+    _check_length(WorkflowEvent, "comment", reason, as_field="reason")
+    # The reopening is recorded first: the database lets a seal go only once its reopening is on record.
+    make_move(report, Move.REOPEN, report=report, user=user, comment=reason).save()
+    Seal.objects.filter(plan=report.plan_id, period=report.round.period_id).delete()
     report.signed_off_by, report.signed_off_at = None, None
     report.save()
+    events = []
     for entry in _entries(report, status=EntryStatus.SIGNED_OFF):
         events.append(make_move(entry, Move.REOPEN, report=report, user=user, comment=reason))
         entry.version += 1
@@ -335,8 +366,12 @@ def return_reopen(*, report: Return, user, reason: str) -> Return:
 
 
 def _entries(report: Return, status: str = EntryStatus.SUBMITTED):
-    """Yield the return's progress entries and indicator values in the given status."""
+    """Yield the return's progress entries and indicator values in the given status.
+
+    A value that another plan's signed-off return also holds is left out: it stays signed off, as that record
+    says, until that return is reopened too.
+    """
     yield from ProgressReport.objects.filter(report=report, status=status)
     yield from IndicatorValue.objects.filter(
         period=report.round.period_id, indicator__plan_links__plan=report.plan_id, status=status
-    ).distinct()
+    ).exclude(indicator__seals__seal__period=report.round.period_id).distinct()

@@ -126,3 +126,21 @@ class RiskAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
     list_filter = ["plan", "likelihood", "impact"]
     search_fields = ["risk", "mitigation"]
     autocomplete_fields = ["owner"]
+
+
+@admin.register(models.Seal)
+class SealAdmin(admin.ModelAdmin):
+    """Signed-off returns' seals: shown, never written here (only sign-off makes them, only reopening removes them)."""
+
+    list_display = ["plan", "period", "sealed_at"]
+    list_filter = ["plan"]
+    list_select_related = ["plan", "period"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -15,11 +15,29 @@ from plans import periods
 
 YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
 
+# The most a person writes in each kind of free text, as the max_length of its fields. Every route reads the limit
+# from the field: forms and the admin through Django's max_length, spreadsheet imports through plans.sheets, the demo
+# loader through full_clean(). Without one, a 30 MB commentary from a 50 KB workbook made every page, export and PDF
+# that shows it 30 MB, or timed out. Each limit is at least five times the longest text of its kind in the two seed
+# plans (fixtures/*.toml), and below Excel's 32,767 characters a cell, so that a plan's workbook opens and imports back.
+PLAN_SECTION_TEXT = 25_000  # a narrative section of a plan; longest seen 4,728 (CS 2012/13, Scope of Service)
+PLAN_ITEM_TEXT = 5_000  # a paragraph or short list in a plan's tables; longest seen 534 (a key activity's measures)
+REPORTED_TEXT = 10_000  # written each round: progress, commentary, comments, reasons; about three pages of A4
+
 
 def year_field(**kwargs) -> models.PositiveSmallIntegerField:
     """Return a field holding a financial year by the calendar year it starts in (2008 means 2008/09)."""
     kwargs.setdefault("help_text", "The calendar year in which the financial year starts: 2008 means 2008/09.")
     return models.PositiveSmallIntegerField(validators=YEAR_VALIDATORS, **kwargs)
+
+
+def text_field(max_length: int, **kwargs) -> models.TextField:
+    """Return a free-text field of at most `max_length` characters, checked by full_clean() as well as by forms.
+
+    Django checks a TextField's max_length only in the forms it makes; the validator makes the models' own check
+    (the services, the demo loader) refuse more too.
+    """
+    return models.TextField(max_length=max_length, validators=[MaxLengthValidator(max_length)], **kwargs)
 
 
 class Organisation(models.Model):
@@ -102,12 +120,27 @@ class Period(models.Model):
     def financial_year(self) -> int:
         return self.span.financial_year
 
+    @property
+    def is_sealed(self) -> bool:
+        """Return True if a signed-off return reports on this period: its dates are then part of that record."""
+        return self.pk is not None and self.seals.exists()
+
     def clean(self):
         try:
             span = periods.PeriodSpan(self.start, self.kind)
         except periods.PeriodError as error:
             raise ValidationError({"start": str(error)}) from None
         self.end = span.end
+        if self.is_sealed:
+            stored = Period.objects.filter(pk=self.pk).values("kind", "start", "end").first()
+            if stored and stored != {"kind": self.kind, "start": self.start, "end": self.end}:
+                raise ValidationError(PERIOD_SEALED.format(period=Period(**stored).label))
+
+
+PERIOD_SEALED = (
+    "{period} has signed-off returns, so its dates are part of what was signed and cannot change. A performance "
+    "officer can reopen those returns, giving a reason."
+)
 
 
 class Plan(models.Model):
@@ -127,12 +160,14 @@ class Plan(models.Model):
     lead_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="led_plans", verbose_name="lead partner"
     )
-    theme = models.TextField(blank=True, help_text="Sustainable community strategy theme.")
-    strategy_priority = models.TextField(blank=True, help_text="Sustainable community strategy priority.")
+    theme = text_field(PLAN_ITEM_TEXT, blank=True, help_text="Sustainable community strategy theme.")
+    strategy_priority = text_field(
+        PLAN_ITEM_TEXT, blank=True, help_text="Sustainable community strategy priority."
+    )
     reporting_frequency = models.CharField(max_length=10, choices=Frequency.choices)
     first_year = year_field()
     last_year = year_field()
-    introduction = models.TextField(blank=True, help_text="Text printed under the title.")
+    introduction = text_field(PLAN_ITEM_TEXT, blank=True, help_text="Text printed under the title.")
     staffing_establishment = models.PositiveIntegerField(null=True, blank=True)
     is_active = models.BooleanField(default=True, help_text="Inactive plans get no new reporting rounds.")
 
@@ -219,9 +254,9 @@ class Section(models.Model):
     number = models.CharField(max_length=10, blank=True, help_text="As numbered in the plan: 1, 2, 4.")
     heading = models.CharField(max_length=300)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NARRATIVE)
-    prompt = models.TextField(blank=True, help_text="The plan template's guidance or question.")
-    body = models.TextField(
-        blank=True,
+    prompt = text_field(PLAN_ITEM_TEXT, blank=True, help_text="The plan template's guidance or question.")
+    body = text_field(
+        PLAN_SECTION_TEXT, blank=True,
         help_text="Paragraphs separated by a blank line; '- ' starts a bullet (indent two spaces to nest); "
         "'### ' starts a sub-heading.",
     )
@@ -279,10 +314,14 @@ class Priority(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="priorities")
     number = models.PositiveSmallIntegerField()
-    details = models.TextField(verbose_name="details of service priority")
-    impact = models.TextField(blank=True, verbose_name="impact on local community")
-    groups_affected = models.TextField(blank=True, verbose_name="groups of service users affected")
-    activities_intro = models.TextField(blank=True, help_text="Text printed above the key activities.")
+    details = text_field(PLAN_ITEM_TEXT, verbose_name="details of service priority")
+    impact = text_field(PLAN_ITEM_TEXT, blank=True, verbose_name="impact on local community")
+    groups_affected = text_field(
+        PLAN_ITEM_TEXT, blank=True, verbose_name="groups of service users affected"
+    )
+    activities_intro = text_field(
+        PLAN_ITEM_TEXT, blank=True, help_text="Text printed above the key activities."
+    )
 
     class Meta:
         ordering = ["plan", "number"]
@@ -300,8 +339,9 @@ class ObjectiveContribution(models.Model):
     objective = models.ForeignKey(CorporateObjective, on_delete=models.PROTECT)
     contributes = models.BooleanField()
     outcomes = models.ManyToManyField(CorporateOutcome, blank=True)
-    outcomes_text = models.TextField(
-        blank=True, help_text="Outcomes as the plan words them, when they are not the lettered outcomes."
+    outcomes_text = text_field(
+        PLAN_ITEM_TEXT, blank=True,
+        help_text="Outcomes as the plan words them, when they are not the lettered outcomes.",
     )
 
     class Meta:
@@ -319,7 +359,7 @@ class ActionGroup(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="action_groups")
     title = models.CharField(max_length=200)
-    note = models.TextField(blank=True)
+    note = text_field(PLAN_ITEM_TEXT, blank=True)
 
     class Meta:
         ordering = ["plan", "pk"]
@@ -341,7 +381,7 @@ class DeliveryAction(models.Model):
         Priority, null=True, blank=True, on_delete=models.CASCADE, related_name="key_activities"
     )
     title = models.CharField(max_length=300)
-    description = models.TextField(blank=True, help_text="Same markup as section bodies.")
+    description = text_field(PLAN_ITEM_TEXT, blank=True, help_text="Same markup as section bodies.")
     client_group = models.CharField(max_length=300, blank=True)
     on_flow = models.BooleanField(default=False, help_text="Reduces the numbers coming on to the register.")
     flow_time = models.BooleanField(default=False, help_text="Reduces the time people stay on the register.")
@@ -355,9 +395,11 @@ class DeliveryAction(models.Model):
     lead_text = models.CharField(
         max_length=300, blank=True, help_text="The lead as the plan words it: 'LSC/CCC', 'Multiple Leads'."
     )
-    planning_note = models.TextField(blank=True, help_text="A note agreed with the plan, shown with progress.")
+    planning_note = text_field(
+        PLAN_ITEM_TEXT, blank=True, help_text="A note agreed with the plan, shown with progress."
+    )
     timescale = models.CharField(max_length=200, blank=True)
-    performance_measures = models.TextField(blank=True)
+    performance_measures = text_field(PLAN_ITEM_TEXT, blank=True)
 
     class Meta:
         ordering = ["plan", "position"]
@@ -413,8 +455,8 @@ class KeyMeasure(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="key_measures")
     priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="key_measures")
     position = models.PositiveSmallIntegerField()
-    measure = models.TextField()
-    target = models.TextField(blank=True)
+    measure = text_field(PLAN_ITEM_TEXT)
+    target = text_field(PLAN_ITEM_TEXT, blank=True)
     objectives = models.ManyToManyField(CorporateObjective, blank=True)
     outcomes = models.CharField(max_length=200, blank=True)
 
@@ -432,8 +474,8 @@ class Risk(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="risks")
     position = models.PositiveSmallIntegerField()
     reference = models.CharField(max_length=20, blank=True)
-    risk = models.TextField()
-    mitigation = models.TextField(blank=True, verbose_name="mitigating action")
+    risk = text_field(PLAN_ITEM_TEXT)
+    mitigation = text_field(PLAN_ITEM_TEXT, blank=True, verbose_name="mitigating action")
     owner = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="risks")
     likelihood = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)], help_text="1 to 5."
@@ -460,3 +502,22 @@ class Risk(models.Model):
         if self.likelihood is None or self.impact is None:
             return None
         return self.likelihood * self.impact
+
+
+class Seal(models.Model):
+    """A plan's return for one period, signed off: what it holds is a record until the return is reopened.
+
+    Only the sign-off and reopening services write or remove seals (monitoring.services). The rows a seal
+    protects refuse every change while it stands: in Python (each model's check, for a message in words) and in
+    the database (triggers installed by monitoring's migrations), so that no route, not even raw SQL, gets past.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="seals")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="seals")
+    sealed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["plan", "period"], name="seal_unique_plan_period")]
+
+    def __str__(self):
+        return f"{self.plan.reference} {self.period.label} (signed off)"

@@ -9,8 +9,9 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from monitoring.forms import GovukDateField, GovukFormMixin
-from monitoring.models import ProgressReport
+from indicators.models import IndicatorValue
+from monitoring.forms import GovukDateField, GovukFormMixin, GovukTextareaField
+from monitoring.models import ProgressReport, WorkflowEvent
 from plans import periods
 
 SAVE_DRAFT = "draft"
@@ -75,8 +76,9 @@ class OpenRoundForm(GovukFormMixin, forms.Form):
 class ProgressForm(GovukFormMixin, forms.Form):
     """A lead officer's progress on one action in one period."""
 
-    narrative = forms.CharField(
-        label="Progress in this period", required=False, widget=forms.Textarea(attrs={"rows": 8}),
+    narrative = GovukTextareaField(
+        ProgressReport._meta.get_field("narrative"), noun="Progress in this period", rows=8,
+        label="Progress in this period",
         help_text="What was done, what changed for people, and anything holding the action back",
     )
     rag = forms.ChoiceField(
@@ -117,8 +119,8 @@ class IndicatorValueForm(GovukFormMixin, forms.Form):
         label="Value", required=False, max_length=40,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
     )
-    commentary = forms.CharField(
-        label="Commentary", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+    commentary = GovukTextareaField(
+        IndicatorValue._meta.get_field("commentary"), noun="Commentary", rows=4, label="Commentary",
         help_text="What the figure shows, and why it misses its target if it does",
     )
     confirm_outlier = forms.BooleanField(label="I have checked this value and it is right", required=False)
@@ -147,8 +149,8 @@ class SendBackForm(GovukFormMixin, forms.Form):
         help_text="Select all that apply",
         error_messages={"invalid_choice": "Choose officers from the list"},
     )
-    comment = forms.CharField(
-        label="What needs to change?", required=False, widget=forms.Textarea(attrs={"rows": 5}),
+    comment = GovukTextareaField(  # kept as each entry's reviewer comment and in the send-back's history
+        ProgressReport._meta.get_field("reviewer_comment"), noun="Your comments", label="What needs to change?",
         help_text="The officers see this on their returns page and in an email",
     )
 
@@ -164,8 +166,8 @@ class SendBackForm(GovukFormMixin, forms.Form):
 class ReopenForm(GovukFormMixin, forms.Form):
     """Reopen a signed-off return: the reason is recorded with the move."""
 
-    reason = forms.CharField(
-        label="Why does this return need to be reopened?", required=False, widget=forms.Textarea(attrs={"rows": 5}),
+    reason = GovukTextareaField(
+        WorkflowEvent._meta.get_field("comment"), noun="The reason", label="Why does this return need to be reopened?",
         help_text="This is kept in the return's history with your name",
     )
 

@@ -86,6 +86,10 @@ def _quarter_round(code: str, due: date, admin) -> Return:
     return report
 
 
+def _mark_illustrative() -> None:
+    IndicatorValue.objects.filter(commentary=ILLUSTRATIVE, is_illustrative=False).update(is_illustrative=True)
+
+
 @override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
 def load_demo_history() -> str:
     """Create the illustrative rounds and returns once; later runs leave them as they are."""
@@ -105,6 +109,7 @@ def load_demo_history() -> str:
             report = _quarter_round(code, due, admin)
             _report_progress(report, actions, admin, index)
             _enter_values(report, indicators, expert, index)
+            _mark_illustrative()  # before sign-off: a signed-off value no longer changes
             services.return_sign_off(report=report, user=owner)
             services.round_close(reporting_round=report.round, user=admin)
 
@@ -128,7 +133,7 @@ def load_demo_history() -> str:
         key_activities = list(DeliveryAction.objects.filter(plan=service_plan).prefetch_related("targets"))
         _report_progress(report, key_activities, admin, 0)
         services.return_sign_off(report=report, user=director)
-        IndicatorValue.objects.filter(commentary=ILLUSTRATIVE).update(is_illustrative=True)
+        _mark_illustrative()
     signed = Return.objects.filter(status=Return.Status.SIGNED_OFF).count()
     drafts = ProgressReport.objects.filter(status=EntryStatus.DRAFT).count()
     returned = ProgressReport.objects.filter(status=EntryStatus.RETURNED).count()

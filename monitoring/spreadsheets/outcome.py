@@ -13,6 +13,7 @@ import tablib
 
 from monitoring.models import ImportRecord
 from monitoring.spreadsheets.files import Table
+from plans.seals import LOCKED, is_sealed_refusal
 from plans.sheets import (
     CHANGED,
     NEW,
@@ -151,12 +152,15 @@ def run_table(resource: SheetResource, table: Table, *, dry_run: bool,
     for error_row in result.error_rows:
         for error in error_row.errors:
             problems.append(Problem(
+                LOCKED if is_sealed_refusal(error.error) else
                 f"This row could not be imported ({type(error.error).__name__}: {error.error}).",
                 row=resource.sheet_row(error_row.number), sheet=sheet,
             ))
     for error in result.base_errors:
-        problems.append(Problem(f"The file could not be imported ({type(error.error).__name__}: {error.error}).",
-                                sheet=sheet))
+        problems.append(Problem(
+            f"The file could not be imported: {LOCKED}" if is_sealed_refusal(error.error) else
+            f"The file could not be imported ({type(error.error).__name__}: {error.error}).", sheet=sheet,
+        ))
     problems.sort(key=lambda problem: (problem.row or 0, -1 if problem.column is None else order.get(problem.column, 0)))
     outcome.new = resource.counts[NEW]
     outcome.changed = resource.counts[CHANGED]

@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.db import models
 
 from plans import periods
@@ -83,8 +83,21 @@ def _refuse_date(text: str, example: str) -> None:
         )
 
 
-def read_text(raw) -> str:
-    return cell_text(raw)
+def read_text(raw, *, max_length: int | None = None) -> str:
+    """Read a text cell; refuse one longer than its field holds (the resource passes the field's max_length)."""
+    text = cell_text(raw)
+    if max_length is not None and len(text) > max_length:
+        raise CellError(f"Shorten this text to {max_length:,} characters or fewer: it has {len(text):,}.")
+    return text
+
+
+def text_limit(model: type[models.Model], attr: str | None) -> int | None:
+    """Return the most characters the model's text field `attr` holds (its max_length), or None."""
+    try:
+        field = model._meta.get_field(attr) if attr else None
+    except FieldDoesNotExist:  # a column of something worked out, such as a risk's score
+        return None
+    return field.max_length if isinstance(field, models.CharField | models.TextField) else None
 
 
 def read_flag(raw) -> bool:

@@ -39,6 +39,7 @@ from plans.sheets.cells import (
     number_cell,
     plain,
     read_text,
+    text_limit,
 )
 from plans.sheets.columns import CHANGED, NEW, UNCHANGED, Column, LeanRowResult, Lookups, RowChange
 from plans.sheets.references import ReferenceLookups
@@ -80,6 +81,10 @@ class SheetResource(ReferenceLookups, resources.ModelResource):
         self.lookups = lookups or Lookups()
         self.fields = {column.name: Field(column_name=column.name) for column in self.columns}
         self.by_name = {column.name: column for column in self.columns}
+        # A text cell holds no more than its model field: the limit is the field's max_length, not a second number.
+        model = self._meta.model
+        self.text_limits = {column.name: limit for column in self.columns
+                            if model is not None and (limit := text_limit(model, column.attr))}
         self.year_columns: dict[str, int] = {}  # the file's year columns: header -> start year
         self.present: list[str] = []  # the file's columns, as this resource names them
         self.seen: dict[tuple, int] = {}  # key -> sheet row that first had it
@@ -208,6 +213,8 @@ class SheetResource(ReferenceLookups, resources.ModelResource):
         reader = read or (column.read if column else read_text)
         if isinstance(reader, str):
             reader = getattr(self, reader)
+        if reader is read_text and name in self.text_limits:
+            options.setdefault("max_length", self.text_limits[name])
         try:
             return reader(row[name], **options)
         except CellError as error:
@@ -241,7 +248,7 @@ class SheetResource(ReferenceLookups, resources.ModelResource):
         details = [(name, plain(before.get(name)), plain(after[name])) for name in compared
                    if not self.same(before.get(name), after[name])]
         change = NEW if is_new else CHANGED if details else UNCHANGED
-        if change == CHANGED and (refusal := self.refuse_change(instance, details)):
+        if change != UNCHANGED and (refusal := self.refuse_change(instance, details)):
             raise ValidationError({ROW: [refusal]})
         instance._import_change = change
         self.counts[change] += 1
@@ -454,7 +461,7 @@ class SheetResource(ReferenceLookups, resources.ModelResource):
         """Note a saved row, for rows later in the same file that refer to it."""
 
     def refuse_change(self, instance, details) -> str:
-        """Return why this row may not be changed by an import, or ''."""
+        """Return why this row may not be added (no primary key yet) or changed by an import, or ''."""
         return ""
 
     # Yearly figures (targets, amounts), one column per financial year -------------------------------------------

@@ -92,3 +92,17 @@ def test_officer_expert_and_owner_take_a_return_to_sign_off_and_it_locks(page, c
     assert page.get_by_text(services.LOCKED).is_visible()
     assert page.get_by_label("Progress in this period").count() == 0
     assert page.errors == []
+
+
+def test_the_progress_form_counts_characters_and_says_how_many_too_many(page, cycle_site):
+    site, cycle = cycle_site
+    sign_in_as(page, site, "officer")
+    page.goto(f"{site}/returns/{cycle.report.pk}/actions/{cycle.action.pk}/")
+    narrative = page.get_by_label("Progress in this period")
+
+    narrative.fill("Forty people into work.")
+    assert page.get_by_text("You have 9,977 characters remaining").first.is_visible()
+    narrative.fill("x" * 10_001)
+    assert page.get_by_text("You have 1 character too many").first.is_visible()
+    assert_no_violations(page)
+    assert page.errors == []
