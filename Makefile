@@ -55,6 +55,7 @@ browser-deps:
 
 setup: $(VENV)/.installed static .env
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo
 
 # The background worker (committee packs) runs beside the server and stops when the server stops.

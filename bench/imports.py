@@ -118,6 +118,7 @@ def clean_up(plan, indicators, user):
 
 def main():
     call_command("migrate", verbosity=0, interactive=False)
+    call_command("createcachetable", verbosity=0)
     Plan.objects.filter(reference=REFERENCE).delete()  # what an interrupted run left behind
     get_user_model().objects.filter(username="bench-importer").delete()
     Indicator.objects.filter(code__startswith="BENCH ").delete()

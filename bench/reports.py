@@ -72,7 +72,7 @@ def _database() -> dict:
         folder = tempfile.mkdtemp(prefix="bench-reports-")
         env["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
         env.setdefault("DEBUG", "true")
-        for command in (["migrate", "--noinput", "-v0"], ["load_demo"]):
+        for command in (["migrate", "--noinput", "-v0"], ["createcachetable"], ["load_demo"]):
             subprocess.run([sys.executable, str(ROOT / "manage.py"), *command], env=env, check=True,
                            stdout=subprocess.DEVNULL)
     return env

@@ -63,9 +63,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "monitoring.security.PrivateResponseMiddleware",  # a signed-in user's pages and downloads are never cached
     "monitoring.security.SessionTimeoutMiddleware",  # before LoginRequired: an ended session signs in again
     "monitoring.security.ForbiddenLogMiddleware",
+    "monitoring.seal_refusals.SealRefusalMiddleware",  # a write a seal refuses answers 409 in words
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "monitoring.security.ExpensiveRequestMiddleware",  # after the sign-in check: one PDF or download at a time each
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -102,8 +105,17 @@ try:
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL could not be read: {error}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for a writer rather than fail at once; SQLite is the single-user embedded default.
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # SQLite, the embedded default, lets one writer in at a time. Four people saving at once lost 48 of 400 saves
+    # to "database is locked": a transaction that began by reading could not become a writer while another
+    # wrote, and SQLite fails that at once rather than wait. So every transaction takes the write lock as it
+    # begins (IMMEDIATE) and waits up to `timeout` seconds for it; the write-ahead log (WAL) lets pages be read
+    # while one writer writes. WAL keeps db.sqlite3-wal and -shm beside the file: its folder must be writable,
+    # and on local disk, not a network share. synchronous stays FULL: a signed-off figure is never lost.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL",
+    }
 else:
     # PostgreSQL's JIT compiler pays tens of milliseconds to compile a query the planner only guesses is costly;
     # a web page's short queries never win that back (the overview spent 72 of 76 ms of one query compiling).
@@ -142,6 +154,17 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+
+# Caches. "default" is per process, for nothing shared. "throttle" counts the expensive requests (PDFs, downloads)
+# each person has running, so that one person's cannot hold every worker (monitoring.security); the count must be
+# shared by every gunicorn worker and app server, so it is kept in the database, like sessions, needing nothing more
+# to run. `manage.py createcachetable` makes its table: `make setup` runs it, the test database gets it
+# automatically, and a deployment runs it after `migrate`. Without the table requests go on uncounted, and the
+# security log says so.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "expensive_requests"},
+}
 
 # Background work (committee packs) waits in the database until `manage.py db_worker` runs it: no extra server.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -188,6 +211,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "monitoring.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "monitoring.security.client_ip"
+AXES_USERNAME_CALLABLE = "monitoring.security.axes_username"  # cut to an account's longest: axes' column is 255
 AXES_VERBOSE = False  # monitoring.security logs each failure and lockout on the "security" logger
 
 # Content-Security-Policy (django-csp): scripts, styles and everything else only from this site; no inline

@@ -4,7 +4,8 @@ A financial year runs from 1 April to 31 March and is written ``2008/09``; it is
 calendar year in which it starts (2008). Quarters are Q1 April-June, Q2 July-September, Q3 October-December
 and Q4 January-March; halves are H1 April-September and H2 October-March. Period codes, as typed on the
 command line and in spreadsheets: ``2008/09``, ``2008/09-Q1``, ``2012/13-H2`` and, for a baseline taken at a
-point in time, ``May 2007``.
+point in time, ``May 2007``. Periods fall in the financial years 1990/91 to 2100/01 (FIRST_YEAR, LAST_YEAR): a
+year outside them is a typing mistake, refused in these words by parse() and PeriodSpan alike.
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ KIND_CHOICES = [(YEAR, "Financial year"), (HALF, "Half year"), (QUARTER, "Quarte
 # How many months each kind of period spans, and so how many of them fit in a financial year.
 MONTHS_IN = {YEAR: 12, HALF: 6, QUARTER: 3, MONTH: 1}
 PREFIX = {HALF: "H", QUARTER: "Q"}
+
+# The financial years a period may fall in (by their start years): back far enough for any baseline a
+# partnership still quotes (the plans' own go back to 2006/07), forward past any plan's end, and far from the
+# ends of Python's dates (years 1 to 9999), so that a mistyped year such as 0000/01 or 9999/00 is refused in
+# words here instead of failing in date arithmetic on some page, report or import.
+FIRST_YEAR = 1990
+LAST_YEAR = 2100
 
 _YEAR_RE = re.compile(r"^\s*(\d{4})\s*/\s*(\d{2}|\d{4})\s*$")
 _PART_RE = re.compile(r"^\s*(\d{4})\s*/\s*(\d{2}|\d{4})\s*[-\s]\s*([QqHh])([1-4])\s*$")
@@ -47,6 +55,17 @@ def year_containing(day: date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 
 
+# What every refusal of a year outside FIRST_YEAR to LAST_YEAR says.
+YEARS_RULE = (
+    f"periods fall in the financial years {year_label(FIRST_YEAR)} to {year_label(LAST_YEAR)}, "
+    f"April {FIRST_YEAR} to March {LAST_YEAR + 1}"
+)
+
+
+def _in_range(start_year: int) -> bool:
+    return FIRST_YEAR <= start_year <= LAST_YEAR
+
+
 def _add_months(day: date, months: int) -> date:
     total = day.year * 12 + (day.month - 1) + months
     return date(total // 12, total % 12 + 1, 1)
@@ -62,6 +81,8 @@ class PeriodSpan:
     def __post_init__(self):
         if self.kind not in MONTHS_IN:
             raise PeriodError(f"Unknown kind of period: {self.kind!r}.")
+        if not _in_range(year_containing(self.start)):
+            raise PeriodError(f"A period cannot start on {self.start.isoformat()}: {YEARS_RULE}.")
         if self.start.day != 1:
             raise PeriodError("A period starts on the first day of a month.")
         if self.kind != MONTH and (self.start.month - 4) % MONTHS_IN[self.kind] != 0:
@@ -151,6 +172,8 @@ def _parse_year(first: str, second: str, code: str) -> int:
     expected = (start + 1) % 100 if len(second) == 2 else start + 1
     if int(second) != expected:
         raise PeriodError(f"{code!r} is not a financial year: the second year must follow the first.")
+    if not _in_range(start):
+        raise PeriodError(f"{code!r} is not a period: {YEARS_RULE}.")
     return start
 
 
@@ -169,7 +192,10 @@ def parse(code: str) -> PeriodSpan:
         month = _MONTHS.get(match[1].lower())
         if month is None:
             raise PeriodError(f"{code!r}: {match[1]!r} is not the name of a month.")
-        return PeriodSpan(date(int(match[2]), month, 1), MONTH)
+        year = int(match[2])
+        if not _in_range(year if month >= 4 else year - 1):
+            raise PeriodError(f"{code!r} is not a period: {YEARS_RULE}.")
+        return PeriodSpan(date(year, month, 1), MONTH)
     raise PeriodError(
         f"{code!r} is not a period. Write a financial year as 2008/09, a quarter as 2008/09-Q1, "
         "a half year as 2012/13-H1 or a month as May 2007."

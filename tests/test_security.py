@@ -28,6 +28,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from django.utils import timezone
 
 from monitoring import security
+from tests.cycle_builders import make_cycle
 from tests.pages.test_pages import PUBLIC_URL_NAMES, project_urls
 from tests.test_settings import run_manage
 
@@ -617,3 +618,68 @@ def test_a_stale_lock_is_named():
         "requirements.lock pins Django==5.1.4, outside <5.3,>=5.2", "newthing is not in requirements.lock",
     ]
 
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Usernames longer than any account's: refused in words, and never handed to django-axes at full length
+# (its 255-character column made a 256-character username a 500 on PostgreSQL)
+
+USERNAME_MAX = get_user_model()._meta.get_field("username").max_length
+
+
+def test_a_username_longer_than_any_account_is_refused_in_words_and_not_recorded(client, user):
+    response = sign_in(client, username="x" * 256, password="wrong")
+
+    assert response.status_code == 200
+    assert f"Username must be {USERNAME_MAX} characters or fewer" in response.content.decode()
+    assert not AccessAttempt.objects.exists()
+    # The longest a username can be still signs in, or fails, as usual.
+    assert sign_in(client, username="x" * USERNAME_MAX, password="wrong").status_code == 200
+    assert AccessAttempt.objects.get().username == "x" * USERNAME_MAX
+
+
+def test_axes_never_records_a_username_longer_than_an_account_can_have(client):
+    # The admin's own sign-in form has no such limit: axes is handed the username cut to the longest there is.
+    client.post(reverse("admin:login"), {"username": "y" * 300, "password": "wrong"}, REMOTE_ADDR="192.0.2.12")
+
+    assert AccessAttempt.objects.get().username == "y" * USERNAME_MAX
+    assert AccessAttempt._meta.get_field("username").max_length >= USERNAME_MAX
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Nothing a signed-in user is sent is kept by the browser's or a proxy's cache
+
+
+def test_every_page_and_download_sent_to_a_signed_in_user_is_private_and_not_stored(client):
+    cycle = make_cycle(actions=1, indicators=1)
+    client.force_login(cycle["performance_officer"])
+    plan = cycle.plan.pk
+    responses = {
+        "home": client.get("/"),
+        "round": client.get(cycle.round.get_absolute_url()),
+        "report PDF": client.get(reverse("plan_report", args=[plan]), {"period": "2008/09-Q1"}),
+        "values CSV": client.get(reverse("export"), {"what": "values", "format": "csv"}),
+        "values XLSX": client.get(reverse("export"), {"what": "values", "format": "xlsx"}),
+        "plan workbook": client.get(reverse("plan_workbook", args=[plan])),
+        "overview CSV": client.get(reverse("dashboard_overview"), {"_export": "csv"}),
+        "redirect": client.get(reverse("plan_report", args=[plan]), {"period": "2008/09-Q5"}),
+        "not found": client.get("/no-such-page/"),
+    }
+
+    assert {name: (response.status_code, response.get("Cache-Control")) for name, response in responses.items()} == {
+        **dict.fromkeys(responses, (200, "private, no-store")),
+        "redirect": (302, "private, no-store"), "not found": (404, "private, no-store"),
+    }
+
+
+def test_signing_in_answers_private_and_not_stored(client, user):
+    response = sign_in(client)
+    assert response.status_code == 302 and response["Cache-Control"] == "private, no-store"
+
+
+@override_settings(WHITENOISE_USE_FINDERS=True)
+def test_static_files_keep_their_own_caching_for_a_signed_in_user(signed_in):
+    response = signed_in.get("/static/print/report.css")
+
+    assert response.status_code == 200
+    assert "public" in response["Cache-Control"] and "no-store" not in response["Cache-Control"]

@@ -17,15 +17,17 @@ from monitoring.reports.context import (
     returns_in_period,
 )
 from monitoring.reports.pack import PackResult, committee_pack, committee_pack_filename
-from monitoring.reports.pdf import Rendered
+from monitoring.reports.pdf import Budget, Rendered, TooLong
 from monitoring.reports.plan import plan_report_context, plan_report_filename, plan_report_html, plan_report_pdf
 
 __all__ = [
+    "Budget",
     "ExceptionRow",
     "PackResult",
     "PlanReport",
     "Rendered",
     "ReportError",
+    "TooLong",
     "committee_pack",
     "committee_pack_filename",
     "find_period",

@@ -17,7 +17,7 @@ import base64
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -131,8 +131,46 @@ def html_to_pdf(html: str) -> Rendered:
     return write(layout(html))
 
 
-def render_pdf(template: str, context: dict) -> Rendered:
-    return html_to_pdf(render_html(template, context))
+class TooLong(Exception):
+    """A document past its Budget: too long to draw while someone waits. The message says where it stopped."""
+
+
+@dataclass
+class Budget:
+    """What a document drawn while someone waits may take: seconds in all, characters of HTML, and pages.
+
+    WeasyPrint cannot be stopped part way through a layout, and the layout takes nearly all the time. So the
+    budget is checked between the stages (context, HTML, layout, PDF), and the layout is bounded before it starts
+    by the size of its HTML, which its time follows (about 14 s a megabyte on the benchmark machine), and after it
+    by its pages, before they are written. Running the layout in a process that could be killed at the deadline
+    would bound it exactly, at the cost of a process and the fonts loaded again for every report.
+    """
+
+    seconds: float
+    max_html: int
+    max_pages: int
+    started: float = field(default_factory=time.monotonic)
+
+    def check(self, stage: str, *, html: str | None = None, pages: int | None = None) -> None:
+        """Raise TooLong if the time is up, or the HTML or the pages are more than the budget allows."""
+        elapsed = time.monotonic() - self.started
+        if elapsed >= self.seconds:
+            raise TooLong(f"{elapsed:.1f} s after {stage}, of {self.seconds} s")
+        if html is not None and len(html) > self.max_html:
+            raise TooLong(f"{len(html):,} characters of HTML, of {self.max_html:,}")
+        if pages is not None and pages > self.max_pages:
+            raise TooLong(f"{pages} pages, of {self.max_pages}")
+
+
+def render_pdf(template: str, context: dict, *, budget: Budget | None = None) -> Rendered:
+    """Render the template as PDF; with a budget, stop with TooLong between stages once it is spent."""
+    if budget is None:
+        return html_to_pdf(render_html(template, context))
+    html = render_html(template, context)
+    budget.check("the HTML", html=html)
+    document = layout(html)
+    budget.check("the layout", pages=len(document.pages))
+    return write(document)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from django.utils.text import slugify
 
 from monitoring.models import Return
 from monitoring.reports.context import PlanReport, plan_report
-from monitoring.reports.pdf import Rendered, render_html, render_pdf
+from monitoring.reports.pdf import Budget, Rendered, render_html, render_pdf
 
 PLAN_TEMPLATE = "monitoring/reports/print/plan_report.html"
 
@@ -27,10 +27,13 @@ def plan_report_context(report: PlanReport, *, numbered: bool = True) -> dict:
     }
 
 
-def plan_report_pdf(report: Return, *, produced: date | None = None) -> Rendered:
-    """Return the PDF of the plan's monitoring report for the return's period."""
+def plan_report_pdf(report: Return, *, produced: date | None = None, budget: Budget | None = None) -> Rendered:
+    """Return the PDF of the plan's monitoring report for the return's period; with a budget, raise TooLong
+    rather than go past it."""
     context = plan_report(report, produced=produced)
-    return render_pdf(PLAN_TEMPLATE, plan_report_context(context))
+    if budget is not None:
+        budget.check("the context")
+    return render_pdf(PLAN_TEMPLATE, plan_report_context(context), budget=budget)
 
 
 def plan_report_html(report: Return, *, produced: date | None = None) -> str:

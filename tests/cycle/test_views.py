@@ -448,8 +448,10 @@ def test_a_performance_officer_opens_a_round_from_its_code(client, c):
         "The due date must be on or after the period's last day, 31 December 2008.")),
     ("2008/09-Q2", "32", "id_due_date_day", "The due date must be a real date, like 31 7 2008"),
     ("2008/09-Q2", "", "id_due_date_day", "The due date must include a day"),
+    ("0000/01-Q1", "31", "id_period", "Enter the period as a quarter, like 2008/09-Q1, or a half year, like 2012/13-H1"),
+    ("9999/00-Q1", "31", "id_period", "Enter the period as a quarter, like 2008/09-Q1, or a half year, like 2012/13-H1"),
 ], ids=["already-open", "not-a-code", "a-whole-year", "no-plan-reports-then", "due-before-period-end", "not-a-date",
-        "no-day"])
+        "no-day", "year-0", "year-9999"])
 def test_opening_a_round_shows_errors_beside_the_field(client, c, period, day, field, message):
     client.force_login(c["performance_officer"])
     response = client.post(reverse("rounds"), {

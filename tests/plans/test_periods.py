@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from plans import periods
 from plans.models import Period
@@ -105,3 +106,41 @@ def test_a_period_is_stored_once_however_often_it_is_asked_for():
     assert first.pk == again.pk
     assert (first.start, first.end, first.label) == (date(2008, 4, 1), date(2008, 6, 30), "2008/09 Q1")
     assert Period.objects.count() == 1
+
+
+# Years outside those a period may fall in: a mistyped year is refused in words, never a date error.
+
+YEARS_RULE = "periods fall in the financial years 1990/91 to 2100/01, April 1990 to March 2101"
+
+
+@pytest.mark.parametrize("code", [
+    "0000/01-Q1", "9999/00-Q1", "9999/00", "0000/01", "0001/02-H2", "1989/90-Q4", "2101/02", "March 1990",
+    "April 2101", "December 9999",
+])
+def test_it_refuses_a_year_outside_those_periods_fall_in(code):
+    with pytest.raises(periods.PeriodError) as raised:
+        periods.parse(code)
+    assert str(raised.value) == f"{code!r} is not a period: {YEARS_RULE}."
+
+
+def test_the_first_and_last_years_are_periods():
+    assert periods.parse("1990/91-Q1").start == date(1990, 4, 1)
+    assert periods.parse("April 1990").code == "April 1990"
+    assert periods.parse("2100/01-Q4").end == date(2101, 3, 31)
+    assert periods.parse("March 2101").code == "March 2101"
+
+
+def test_the_second_year_must_still_follow_the_first_at_the_ends_of_the_range():
+    with pytest.raises(periods.PeriodError, match="the second year must follow the first"):
+        periods.parse("2100/02")
+
+
+def test_a_span_outside_the_years_is_refused_and_a_stored_period_says_so():
+    with pytest.raises(periods.PeriodError) as raised:
+        periods.PeriodSpan(date(9999, 4, 1), periods.YEAR)
+    assert str(raised.value) == f"A period cannot start on 9999-04-01: {YEARS_RULE}."
+    with pytest.raises(periods.PeriodError, match=YEARS_RULE):
+        periods.parse("2100/01-Q4").next()
+    with pytest.raises(ValidationError) as raised:
+        Period(kind=periods.QUARTER, start=date(1, 4, 1)).clean()
+    assert raised.value.message_dict == {"start": [f"A period cannot start on 0001-04-01: {YEARS_RULE}."]}

@@ -11,6 +11,8 @@ from tests.cycle_builders import make_cycle, sign_off, submit_everything
 
 pytestmark = pytest.mark.django_db
 
+YEARS_RULE = "periods fall in the financial years 1990/91 to 2100/01, April 1990 to March 2101"
+
 
 def run(*argv) -> tuple[int, str, str]:
     """Run a command as manage.py does, returning its exit code, standard output and standard error."""
@@ -54,6 +56,10 @@ def test_it_names_the_file_after_the_plan_and_period_by_default(cycle, tmp_path,
         (["committee_pack", "2008/09-Q5"], "'2008/09-Q5' is not a period."),
         (["committee_pack", "2008/09-Q1", "--plan", "NI 152", "--plan", "NI 999"], "No plan has the reference 'NI 999'."),
         (["committee_pack", "2012/13-H1"], "No reporting round has been opened for 2012/13 H1."),
+        (["report", "NI 152", "0000/01-Q1"], f"'0000/01-Q1' is not a period: {YEARS_RULE}."),
+        (["report", "NI 152", "9999/00-Q1"], f"'9999/00-Q1' is not a period: {YEARS_RULE}."),
+        (["committee_pack", "0000/01-Q1"], f"'0000/01-Q1' is not a period: {YEARS_RULE}."),
+        (["committee_pack", "9999/00-Q1"], f"'9999/00-Q1' is not a period: {YEARS_RULE}."),
     ],
 )
 def test_a_bad_plan_or_period_is_a_one_line_error_and_exit_code_1(cycle, tmp_path, argv, message):

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 from pypdf import PdfReader
 
 from monitoring import reports
@@ -253,3 +254,16 @@ def test_the_page_numbers_are_laid_out_a_stretch_at_a_time_and_the_pack_is_well_
         assert f"Page {number} of {len(pages)}" in text
     # The pack is written part by part: it must still be a well-formed PDF that a strict reader takes.
     assert len(PdfReader(tmp_path / "pack.pdf", strict=True).pages) == len(pages)
+
+
+@pytest.mark.parametrize("code", ["0000/01-Q1", "9999/00-Q1"])
+def test_an_impossible_year_on_the_report_pages_is_answered_with_the_period_rule(cycle, client, code):
+    client.force_login(cycle["viewer"])
+    message = escape(f"'{code}' is not a period: periods fall in the financial years 1990/91 to 2100/01, "
+                     "April 1990 to March 2101.")
+    report = client.get(reverse("plan_report", args=[cycle.plan.pk]), {"period": code}, follow=True)
+    assert report.redirect_chain == [(reverse("plan_reports", args=[cycle.plan.pk]), 302)]
+    assert message in report.content.decode()
+    pack = client.get(reverse("committee_pack"), {"period": code})
+    assert pack.status_code == 200
+    assert message in pack.content.decode()

@@ -305,6 +305,16 @@ def test_a_period_outside_the_plan_or_not_a_period_is_refused(c, unchanged):
     ]
 
 
+def test_an_impossible_year_is_refused_in_words_on_its_own_row_only(c, unchanged):
+    outcome = apply("values", csv(VALUES + "NI 152,2008/09-Q1,14.6,\nNI 152,0000/01-Q1,14.6,\n"
+                                           "LOCAL 1,2008/09-Q1,120,\nNI 152,9999/00-Q1,1,\n"), user=c["expert"])
+    rule = "periods fall in the financial years 1990/91 to 2100/01, April 1990 to March 2101."
+    assert problems(outcome) == [
+        f"Row 3, column B (Period): '0000/01-Q1' is not a period: {rule}",
+        f"Row 5, column B (Period): '9999/00-Q1' is not a period: {rule}",
+    ]
+
+
 def test_a_period_excel_turned_into_a_date_is_explained(c, unchanged):
     outcome = apply("values", xlsx(["Indicator", "Period", "Value"], ["NI 152", datetime(2008, 9, 1), 14.6]))
     assert problems(outcome) == [
