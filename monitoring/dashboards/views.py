@@ -20,6 +20,7 @@ from monitoring.dashboards import charts, selectors
 from monitoring.dashboards.filters import OverviewFilter
 from monitoring.dashboards.tables import OverviewExportTable, OverviewTable
 from monitoring.models import ReportingRound
+from monitoring.spreadsheets.files import SafeTableExport
 from monitoring.tables import PagingConfig
 from plans.models import Plan
 
@@ -40,7 +41,7 @@ def overview(request):
     if export_format in EXPORT_FORMATS:
         table = OverviewExportTable(rows)
         PagingConfig(request, paginate=False).configure(table)
-        exporter = TableExport(export_format, table, dataset_kwargs={"title": "Overview"})
+        exporter = SafeTableExport(export_format, table, dataset_kwargs={"title": "Overview"})
         return exporter.response(f"overview.{export_format}")
     table = OverviewTable(rows)
     PagingConfig(request, paginate={"per_page": PLANS_PER_PAGE}).configure(table)

@@ -12,6 +12,7 @@ from monitoring.pages import selectors
 from monitoring.pages.filters import PlanFilter
 from monitoring.pages.tables import PlanTable
 from monitoring.plan_document import plan_document
+from monitoring.spreadsheets.files import SafeTableExport
 from monitoring.tables import PagingConfig
 
 PLANS_PER_PAGE = 25
@@ -48,7 +49,7 @@ def plan_list(request):
     export_format = request.GET.get("_export")
     if export_format in (TableExport.CSV, TableExport.XLSX):  # every plan that matches the filters, sorted as shown
         PagingConfig(request, paginate=False).configure(table)
-        return TableExport(export_format, table, dataset_kwargs={"title": "Plans"}).response(f"plans.{export_format}")
+        return SafeTableExport(export_format, table, dataset_kwargs={"title": "Plans"}).response(f"plans.{export_format}")
     PagingConfig(request, paginate={"per_page": PLANS_PER_PAGE}).configure(table)
     return render(
         request,

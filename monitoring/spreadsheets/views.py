@@ -1,22 +1,21 @@
 """The spreadsheet pages: upload a file, see what it would do, confirm it; download templates and exports.
 
 An upload is checked at once and nothing is saved: the page shows every problem by row and column, or what the
-file would add and change. The file waits (under MEDIA_ROOT/imports/pending, named by a random token kept in the
-uploader's session) until its uploader confirms; the confirmation checks it again, since the data may have moved
-on meanwhile, and applies it all or not at all. Everyone signed in may download templates and exports (every
-plan is readable by every user); only performance officers and data experts may upload.
+file would add and change. The file waits (monitoring.spreadsheets.pending: under MEDIA_ROOT/imports/pending, named
+by a random token kept in the uploader's session, at most a few a person and for at most a day) until its uploader
+confirms; the confirmation checks it again, since the data may have moved on meanwhile, and applies it all or not
+at all. Everyone signed in may download templates and exports (every plan is readable by every user); only
+performance officers and data experts may upload.
 """
 
 from __future__ import annotations
 
 import secrets
-import time
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,12 +25,10 @@ from indicators.models import IndicatorValue
 from monitoring import permissions, security
 from monitoring.forms import GovukFormMixin
 from monitoring.models import ImportRecord
-from monitoring.spreadsheets import files, imports, workbook
+from monitoring.spreadsheets import files, imports, pending, workbook
 from monitoring.spreadsheets.outcome import checksum
 from plans.models import Plan
 
-PENDING_DIR = "imports/pending"
-PENDING_LIFETIME = 24 * 60 * 60  # seconds an unconfirmed upload is kept
 SESSION_PREFIX = "pending-import-"
 RECENT_IMPORTS = 20
 CONFLICT = 409
@@ -167,56 +164,42 @@ def import_upload(request):
 
 def _keep(request, *, content: bytes, name: str, kind: str) -> str:
     """Keep the checked file until its uploader confirms it; return the token that names it."""
-    _forget_old_uploads()
     token = secrets.token_urlsafe(18)
-    path = default_storage.save(f"{PENDING_DIR}/{token}", ContentFile(content))
+    path, deleted = pending.keep(user=request.user, token=token, content=content)
+    for key, kept in list(request.session.items()):  # this session's uploads that made room: say they are gone
+        if key.startswith(SESSION_PREFIX) and isinstance(kept, dict) and kept.get("path") in deleted:
+            del request.session[key]
     request.session[SESSION_PREFIX + token] = {
         "path": path, "name": name, "kind": kind, "checksum": checksum(content),
     }
     return token
 
 
-def _forget_old_uploads() -> None:
-    """Delete uploads nobody confirmed within a day."""
-    try:
-        _, names = default_storage.listdir(PENDING_DIR)
-    except FileNotFoundError:
-        return
-    cutoff = time.time() - PENDING_LIFETIME
-    for name in names:
-        path = f"{PENDING_DIR}/{name}"
-        try:
-            if default_storage.get_modified_time(path).timestamp() < cutoff:
-                default_storage.delete(path)
-        except (FileNotFoundError, OSError):
-            continue
-
-
 @require_POST
 def import_confirm(request):
     """Apply a checked upload, all or nothing, after checking it again."""
     token = request.POST.get("token", "")
-    pending = request.session.pop(SESSION_PREFIX + token, None) if token else None
-    if pending is None:
+    waiting = request.session.pop(SESSION_PREFIX + token, None) if token else None
+    if waiting is None:
         messages.error(request, "That upload has already been imported or has expired. Upload the file again.")
         return redirect("imports")
     try:
-        with default_storage.open(pending["path"], "rb") as file:
+        with default_storage.open(waiting["path"], "rb") as file:
             content = file.read()
     except (FileNotFoundError, OSError):
         messages.error(request, "That upload has expired. Upload the file again.")
         return redirect("imports")
     finally:
-        default_storage.delete(pending["path"])
-    if checksum(content) != pending["checksum"]:
+        default_storage.delete(waiting["path"])
+    if checksum(content) != waiting["checksum"]:
         raise PermissionDenied("The uploaded file changed after it was checked.")
-    outcome = imports.import_file(kind=pending["kind"], content=content, file_name=pending["name"],
+    outcome = imports.import_file(kind=waiting["kind"], content=content, file_name=waiting["name"],
                                   user=request.user, apply=True)
     if not outcome.ok:
         # The data moved on after the preview (a value signed off meanwhile, a plan deleted): show why.
         return render(request, "monitoring/spreadsheets/preview.html", {"outcome": outcome, "token": "", "conflict": True},
                       status=CONFLICT)
-    messages.success(request, f"Imported {pending['name']}: {outcome.summary()}.")
+    messages.success(request, f"Imported {waiting['name']}: {outcome.summary()}.")
     return redirect(outcome.record)
 
 

@@ -91,7 +91,7 @@ def test_a_table_downloads_with_the_columns_people_write(client, c):
 
     funding = rows_of_csv(client.get(reverse("export"), {"what": "funding", "plan": c.plan.pk, "format": "csv"}).content)
     assert funding[0] == ["Plan", "Position", "Funding stream", "Comment", "2007/08", "2008/09", "2009/10", "2010/11"]
-    assert funding[1] == ["NI 152", "1", "Working Neighbourhoods Fund", "=SUM(A1)", "", "1070000", "tbc", ""]
+    assert funding[1] == ["NI 152", "1", "Working Neighbourhoods Fund", "'=SUM(A1)", "", "1070000", "tbc", ""]
 
     actions = rows_of_csv(client.get(reverse("export"), {"what": "actions", "format": "csv"}).content)
     assert actions[0][-4:] == ["Target 2007/08", "Target 2008/09", "Target 2009/10", "Target 2010/11"]
@@ -106,7 +106,7 @@ def test_excel_keeps_codes_and_periods_as_text_numbers_as_numbers_and_never_make
     assert row[2].value == pytest.approx(14.5) and row[2].data_type == "n"
 
     funding = sheet_of(client.get(reverse("export"), {"what": "funding", "format": "xlsx"}).content)
-    assert (funding["D2"].value, funding["D2"].data_type) == ("=SUM(A1)", "s")
+    assert (funding["D2"].value, funding["D2"].data_type) == ("'=SUM(A1)", "s")  # tests/spreadsheets/test_formulas
     risks = sheet_of(client.get(reverse("export"), {"what": "risks", "format": "xlsx"}).content)
     headers = [cell.value for cell in risks[1]]
     assert risks.cell(row=2, column=headers.index("Review date") + 1).value.date() == date(2009, 3, 31)
