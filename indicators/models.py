@@ -203,6 +203,9 @@ class IndicatorValue(models.Model):
     is_illustrative = models.BooleanField(
         default=False, help_text="Demonstration figure, not a published statistic."
     )
+    reviewer_comment = text_field(
+        REPORTED_TEXT, blank=True, help_text="Why the indicator owner sent it back."
+    )
     entered_by = models.ForeignKey(  # PROTECT: the record must go on naming who entered it; deactivate instead
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

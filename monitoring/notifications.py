@@ -134,11 +134,29 @@ def remind_late(reporting_round: ReportingRound, today: date | None = None) -> t
     return sent, unreachable
 
 
-def return_sent_back(report: Return, officers, comment: str) -> int:
+def return_sent_back(report: Return, items) -> int:
+    """Tell each person whose items were sent back which ones, each with the owner's comment on it.
+
+    `items` are the send-back's items (monitoring.services.SendBackItem): an entry and its comment. Progress goes to
+    the action's lead officer, a value to the indicator's data expert.
+    """
+    returned: dict[Person, list[dict[str, str]]] = {}
+    for item in items:
+        entry = item.entry
+        if isinstance(entry, ProgressReport):
+            person = entry.action.lead_officer
+            what = f"Progress on {' '.join(filter(None, [entry.action.reference, entry.action.title]))}"
+        else:
+            person = entry.indicator.data_expert
+            what = f"The {report.round.period.label} value of {entry.indicator.code or entry.indicator.name}"
+        if person is None:
+            logger.warning("Nobody to tell that %s was sent back.", what)
+            continue
+        returned.setdefault(person, []).append({"what": what, "comment": item.comment})
     return sum(
-        _send(person, f"{report} returned for amendment", "returned", {"report": report, "comment": comment,
-                                                                        "link": reverse("my_returns")})
-        for person in officers
+        _send(person, f"{report} returned for amendment", "returned",
+              {"report": report, "items": their_items, "link": reverse("my_returns")})
+        for person, their_items in returned.items()
     )
 
 

@@ -4,6 +4,7 @@ completes or changes nothing."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -26,7 +27,7 @@ from monitoring import notifications, permissions
 from monitoring.models import ProgressReport, ReportingRound, Return, WorkflowEvent
 from monitoring.workflow import Move, WorkflowError, make_move
 from plans import periods
-from plans.models import DeliveryAction, Period, Person, Plan, Seal
+from plans.models import DeliveryAction, Period, Plan, Seal
 
 STALE_EDIT = (
     "Someone else saved this entry after you opened it. Your changes have not been saved: they are still in "
@@ -39,12 +40,11 @@ NOT_YOUR_INDICATOR = "You can only enter values for indicators you look after."
 NOT_YOUR_PLAN = "Only an indicator owner of this plan can do that."
 NOT_PERFORMANCE_OFFICER = "Only a performance officer can do that."
 REASON_REQUIRED = "Give the reason for reopening this signed-off return."
-COMMENT_REQUIRED = "Say what needs to change, so that the officers know what to amend."
-OFFICERS_REQUIRED = "Choose at least one officer to send the return back to."
-OUTLIER_WARNING = (
-    "This value is far outside this indicator's previous values. Check it, then tick the box to confirm it is right."
-)
-COMMENTARY_REQUIRED = "Explain why the value misses its target of {target}."
+ITEMS_REQUIRED = "Select at least one item to send back."
+ITEM_COMMENT_REQUIRED = "Say what needs to change in {what}, or write a comment for all the items you selected."
+NOT_SENDABLE = "{what} cannot be sent back: only draft or submitted items of this return can."
+OUTLIER_WARNING = f"{performance.OUTLIER} Check it, then tick the box to confirm it is right."
+COMMENTARY_REQUIRED = performance.COMMENTARY_REQUIRED  # the words every route uses (forms, imports, commands)
 
 
 class StaleEdit(Exception):
@@ -238,31 +238,105 @@ def indicator_value_save(
 # Review, sign-off and reopening ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SendBackItem:
+    """One progress entry or indicator value of a return to send back, with the owner's comment on it.
+
+    A blank comment means the comment for all ticked items; `key` names the item in forms and errors.
+    """
+
+    entry: ProgressReport | IndicatorValue
+    comment: str = ""
+
+    @property
+    def key(self) -> str:
+        return send_back_key(self.entry)
+
+
+def send_back_key(entry: ProgressReport | IndicatorValue) -> str:
+    """Return the name of a progress entry or value in the send-back form: progress-12, value-34."""
+    return f"{'progress' if isinstance(entry, ProgressReport) else 'value'}-{entry.pk}"
+
+
+def send_back_comment_field(key: str) -> str:
+    """Return the name of the comment box of the item with this key."""
+    return f"comment-{key}"
+
+
+def send_back_candidates(report: Return) -> tuple[list[ProgressReport], list[IndicatorValue]]:
+    """Return the progress entries and values of the return that can be sent back: drafts and submitted ones.
+
+    A value that another plan's signed-off return holds is left out: its seal holds it as that return says.
+    """
+    sendable = (EntryStatus.DRAFT, EntryStatus.SUBMITTED)
+    progress = list(
+        ProgressReport.objects.filter(report=report, status__in=sendable)
+        .select_related("action__lead_officer").order_by("action__position")
+    )
+    values = list(
+        IndicatorValue.objects.filter(
+            period=report.round.period_id, indicator__plan_links__plan=report.plan_id, status__in=sendable
+        ).exclude(indicator__seals__seal__period=report.round.period_id)
+        .select_related("indicator__data_expert").order_by("indicator__code", "indicator__name")
+        .distinct()
+    )
+    return progress, values
+
+
 @transaction.atomic
-def return_send_back(*, report: Return, user, officers: list[Person], comment: str) -> list[ProgressReport]:
-    """Send the named officers' progress back with the owner's comments; they see them on their page."""
-    report = Return.objects.select_for_update().select_related("round").get(pk=report.pk)
+def return_send_back(*, report: Return, user, items: list[SendBackItem], comment: str = "") -> list[SendBackItem]:
+    """Send the chosen progress entries and values back for amendment, each with its own comment or the one for all.
+
+    Only those items move; the rest of the return stays as it is. Every problem is reported at once: nothing
+    chosen, or each chosen item with no comment of its own and none for all.
+    """
+    report = Return.objects.select_for_update().select_related("round__period", "plan").get(pk=report.pk)
     _require(permissions.signs_off_plan(user, report.plan), NOT_YOUR_PLAN)
     _require_editable(report)
-    if not officers:
-        raise ValidationError({"officers": OFFICERS_REQUIRED})
-    if not comment.strip():
-        raise ValidationError({"comment": COMMENT_REQUIRED})
-    _check_length(ProgressReport, "reviewer_comment", comment, as_field="comment")
-    entries = list(
-        ProgressReport.objects.filter(report=report, action__lead_officer__in=officers)
-        .exclude(status=EntryStatus.RETURNED).select_related("action")
-    )
-    if not entries:
-        raise ValidationError({"officers": "Those officers have nothing in this return to send back yet."})
-    for entry in entries:
-        event = make_move(entry, Move.SEND_BACK, report=report, user=user, comment=comment)
-        entry.reviewer_comment = comment
+    if not items:
+        raise ValidationError({"items": ITEMS_REQUIRED})
+    progress, values = send_back_candidates(report)
+    current = {send_back_key(entry): entry for entry in [*progress, *values]}
+    errors: dict[str, list[str]] = {}
+    if unknown := [item for item in items if item.key not in current]:
+        errors["items"] = [NOT_SENDABLE.format(what=", ".join(_item_name(item.entry) for item in unknown))]
+    if comment.strip():
+        _collect_length(errors, comment, "comment")
+    chosen = []
+    for item in items:
+        text = item.comment if item.comment.strip() else comment
+        field = send_back_comment_field(item.key)
+        if not text.strip():
+            errors.setdefault(field, []).append(ITEM_COMMENT_REQUIRED.format(what=_item_name(item.entry)))
+        elif item.comment.strip():
+            _collect_length(errors, item.comment, field)
+        chosen.append(SendBackItem(current.get(item.key, item.entry), text))
+    if errors:
+        raise ValidationError(errors)
+    events = []
+    for item in chosen:
+        entry = item.entry
+        events.append(make_move(entry, Move.SEND_BACK, report=report, user=user, comment=item.comment))
+        entry.reviewer_comment = item.comment
         entry.version += 1
         entry.save()
-        event.save()
-    transaction.on_commit(lambda: notifications.return_sent_back(report, officers, comment), robust=True)
-    return entries
+    WorkflowEvent.objects.bulk_create(events)
+    transaction.on_commit(lambda: notifications.return_sent_back(report, chosen), robust=True)
+    return chosen
+
+
+def _item_name(entry: ProgressReport | IndicatorValue) -> str:
+    if isinstance(entry, ProgressReport):
+        return f"“{entry.action.title}”"
+    return entry.indicator.code or entry.indicator.name
+
+
+def _collect_length(errors: dict[str, list[str]], text: str, field: str) -> None:
+    try:
+        _check_length(ProgressReport, "reviewer_comment", text, as_field=field)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
 
 
 def sign_off_blockers(report: Return) -> list[str]:

@@ -89,8 +89,10 @@ def world():
                         outputs=Decimal(80) if action == cycle.action else None)
     submit_value(cycle, cycle.ni152, "14.5", commentary=marked("typed commentary", 1))
     submit_value(cycle, cycle.indicators[1], "120", commentary=marked("typed commentary", 2))
-    services.return_send_back(report=cycle.report, user=cycle["owner"], officers=[cycle["officer"].person],
-                              comment=marked("typed send-back comment", 1))
+    services.return_send_back(report=cycle.report, user=cycle["owner"], items=[
+        services.SendBackItem(entry) for entry in cycle.report.progress_reports.filter(
+            action__lead_officer=cycle["officer"].person)
+    ], comment=marked("typed send-back comment", 1))
     for action in cycle.actions:
         if action.lead_officer_id == cycle["officer"].person.pk:
             submit_progress(cycle, action, narrative=marked("typed amended narrative", action.pk))

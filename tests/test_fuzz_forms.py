@@ -28,9 +28,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from indicators.models import EntryStatus
 from monitoring import security
 from monitoring.spreadsheets import files
-from tests.cycle_builders import make_cycle, sign_off, submit_everything
+from tests.cycle_builders import make_cycle, sign_off, submit_everything, submit_progress
 from tests.pages.test_pages import project_urls
 
 pytestmark = pytest.mark.django_db
@@ -118,15 +119,19 @@ def test_opening_a_round(client, cycle, period, day, month, year):
 
 
 @FUZZ
-@given(officers=st.lists(st.one_of(st.integers(-5, 10**12).map(str), text), max_size=4), comment=anything,
-       chosen=st.booleans())
-def test_sending_back(client, cycle, officers, comment, chosen):
+@given(items=st.lists(st.one_of(st.integers(-5, 10**12).map(lambda pk: f"progress-{pk}"), text), max_size=4),
+       comment=anything, item_comment=anything, chosen=st.booleans())
+def test_sending_back(client, cycle, items, comment, item_comment, chosen):
     client.force_login(cycle["owner"])
+    data = {"items": items, "comment": comment}
+    progress = cycle.report.progress_reports.filter(status=EntryStatus.SUBMITTED).first()
+    if progress is None:  # the examples share the cycle: submit again what an earlier one sent back
+        progress = submit_progress(cycle, cycle.action)
     if chosen:
-        officers = [*officers, str(cycle["officer"].person.pk)]
+        data["items"] = [*items, f"progress-{progress.pk}"]
+        data[f"comment-progress-{progress.pk}"] = item_comment
 
-    below_500(client.post(reverse("return_send_back", args=[cycle.report.pk]), {"officers": officers, "comment": comment}),
-              repr((officers, comment)))
+    below_500(client.post(reverse("return_send_back", args=[cycle.report.pk]), data), repr(data))
 
 
 @FUZZ

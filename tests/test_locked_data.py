@@ -46,7 +46,7 @@ def fingerprint() -> tuple:
     progress = list(ProgressReport.objects.filter(status=EntryStatus.SIGNED_OFF).order_by("pk").values_list(
         "pk", "narrative", "rag", "outputs_achieved", "status", "version", "reviewer_comment", "updated_by"))
     values = list(IndicatorValue.objects.filter(status=EntryStatus.SIGNED_OFF).order_by("pk").values_list(
-        "pk", "value", "commentary", "status", "version", "entered_by", "outlier_confirmed"))
+        "pk", "value", "commentary", "status", "version", "entered_by", "outlier_confirmed", "reviewer_comment"))
     returns = list(Return.objects.filter(status=Return.Status.SIGNED_OFF).order_by("pk").values_list(
         "pk", "status", "signed_off_by", "signed_off_at"))
     return progress, values, returns
@@ -129,7 +129,7 @@ def test_sending_back_a_signed_off_return_is_refused(client, cycle):
     client.force_login(cycle["owner"])
 
     response = client.post(reverse("return_send_back", args=[cycle.report.pk]), {
-        "officers": [cycle["officer"].person.pk], "comment": "Please change it",
+        "items": [f"progress-{the_progress(cycle).pk}", f"value-{the_value(cycle).pk}"], "comment": "Please change it",
     })
 
     assert response.status_code == 409

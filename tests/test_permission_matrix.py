@@ -60,7 +60,8 @@ PAGES = {
     ),
     "return_send_back": Page(
         lambda c: reverse("return_send_back", args=[c.report.pk]), ["owner"], ["owner"], state="submitted",
-        data=lambda c: {"officers": [c["officer"].person.pk], "comment": "Count the lone parents"},
+        data=lambda c: {"items": [f"progress-{c.report.progress_reports.get(action=c.action).pk}"],
+                        "comment": "Count the lone parents"},
     ),
     "return_reopen": Page(
         lambda c: reverse("return_reopen", args=[c.report.pk]), ["performance_officer"], ["performance_officer"],

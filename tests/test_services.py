@@ -188,20 +188,62 @@ def test_a_value_far_outside_the_history_needs_confirming(cycle):
     assert value.outlier_confirmed
 
 
-def test_the_owner_sends_back_to_named_officers_with_comments(cycle, mailoutbox, committed):
+def test_the_owner_sends_back_one_item_with_its_comment_and_the_rest_stay(cycle, mailoutbox, committed):
     complete_return(cycle)
     mailoutbox.clear()
-    officer_person = cycle["officer"].person
+    pathways = ProgressReport.objects.get(action=cycle["pathways"])
     with committed():
         services.return_send_back(
-            report=cycle["report"], user=cycle["owner"], officers=[officer_person], comment="Add the Q1 starts."
+            report=cycle["report"], user=cycle["owner"], items=[services.SendBackItem(pathways, "Add the Q1 starts.")],
         )
-    pathways = ProgressReport.objects.get(action=cycle["pathways"])
-    legi = ProgressReport.objects.get(action=cycle["legi"])
+    pathways.refresh_from_db()
     assert (pathways.status, pathways.reviewer_comment) == (EntryStatus.RETURNED, "Add the Q1 starts.")
-    assert legi.status == EntryStatus.SUBMITTED
+    assert ProgressReport.objects.get(action=cycle["legi"]).status == EntryStatus.SUBMITTED
+    assert IndicatorValue.objects.get().status == EntryStatus.SUBMITTED
+    event = WorkflowEvent.objects.get(move="send_back")
+    assert (event.progress, event.comment, event.to_status) == (pathways, "Add the Q1 starts.", EntryStatus.RETURNED)
     assert [m.to for m in mailoutbox] == [["officer@example.org"]]
-    assert "Add the Q1 starts." in mailoutbox[0].body
+    assert "Progress on" in mailoutbox[0].body and "Add the Q1 starts." in mailoutbox[0].body
+
+
+def test_a_value_is_sent_back_to_its_data_expert_with_the_comment_for_all(cycle, mailoutbox, committed):
+    complete_return(cycle)
+    mailoutbox.clear()
+    value = IndicatorValue.objects.get()
+    with committed():
+        services.return_send_back(report=cycle["report"], user=cycle["owner"],
+                                  items=[services.SendBackItem(value)], comment="Use the DWP's revised figure.")
+    value.refresh_from_db()
+    assert (value.status, value.reviewer_comment) == (EntryStatus.RETURNED, "Use the DWP's revised figure.")
+    assert WorkflowEvent.objects.get(move="send_back").indicator_value == value
+    assert set(ProgressReport.objects.values_list("status", flat=True)) == {EntryStatus.SUBMITTED}
+    assert [m.to for m in mailoutbox] == [["expert@example.org"]]
+    assert "NI 152" in mailoutbox[0].body and "revised figure" in mailoutbox[0].body
+
+
+def test_send_back_refuses_nothing_chosen_and_each_item_without_a_comment_at_once(cycle):
+    complete_return(cycle)
+    with pytest.raises(ValidationError) as refused:
+        services.return_send_back(report=cycle["report"], user=cycle["owner"], items=[], comment="Why")
+    assert refused.value.message_dict == {"items": [services.ITEMS_REQUIRED]}
+    pathways, legi = (ProgressReport.objects.get(action=cycle[name]) for name in ("pathways", "legi"))
+    with pytest.raises(ValidationError) as refused:
+        services.return_send_back(report=cycle["report"], user=cycle["owner"], items=[
+            services.SendBackItem(pathways, "  "), services.SendBackItem(legi)])
+    assert set(refused.value.message_dict) == {f"comment-progress-{pathways.pk}", f"comment-progress-{legi.pk}"}
+    assert services.ITEM_COMMENT_REQUIRED.format(what="“LEGI”") in refused.value.messages
+    assert set(ProgressReport.objects.values_list("status", flat=True)) == {EntryStatus.SUBMITTED}
+    assert not WorkflowEvent.objects.filter(move="send_back").exists()
+
+
+def test_only_an_owner_of_the_plan_sends_back(cycle):
+    complete_return(cycle)
+    pathways = ProgressReport.objects.get(action=cycle["pathways"])
+    for user in ("officer", "expert", "viewer", "admin"):
+        with pytest.raises(PermissionDenied):
+            services.return_send_back(report=cycle["report"], user=cycle[user],
+                                      items=[services.SendBackItem(pathways, "x")])
+    assert ProgressReport.objects.get(action=cycle["pathways"]).status == EntryStatus.SUBMITTED
 
 
 def test_sign_off_waits_for_every_action_and_value(cycle):
@@ -233,7 +275,7 @@ def test_signing_off_locks_the_return_and_everything_in_it(cycle, mailoutbox, co
     with pytest.raises(WorkflowError, match="signed off and is locked"):
         submit_value(cycle, raw="14.0", version=value.version)
     with pytest.raises(WorkflowError, match="signed off and is locked"):
-        services.return_send_back(report=report, user=cycle["owner"], officers=[cycle["officer"].person], comment="x")
+        services.return_send_back(report=report, user=cycle["owner"], items=[services.SendBackItem(pathways, "x")])
     assert ProgressReport.objects.get(action=cycle["pathways"]).narrative == "On track"
     assert IndicatorValue.objects.get().value == Decimal("14.6")
     assert any("signed off" in message.subject for message in mailoutbox)

@@ -138,11 +138,14 @@ def test_a_send_back_comment_over_the_limit_is_refused(client, c):
     submit_everything(c)
     client.force_login(c["owner"])
 
+    progress = ProgressReport.objects.get(report=c.report, action=c.action)
     response = client.post(reverse("return_send_back", args=[c.report.pk]), {
-        "officers": [c["officer"].person.pk], "comment": text_of(REPORTED + 1),
+        "items": [f"progress-{progress.pk}"], "comment": text_of(REPORTED + 1),
+        f"comment-progress-{progress.pk}": text_of(REPORTED + 1),
     })
 
-    assert field_error(response, "id_comment") == "Your comments must be 10,000 characters or fewer"
+    assert field_error(response, "id_comment") == "The comment for all selected items must be 10,000 characters or fewer"
+    assert field_error(response, f"id_comment-progress-{progress.pk}") == "Your comment must be 10,000 characters or fewer"
     assert not ProgressReport.objects.exclude(reviewer_comment="").exists()
 
 
@@ -302,8 +305,8 @@ def test_the_services_refuse_text_over_the_limit_whatever_route_calls_them():
                                       submit=True)
     submit_everything(cycle)
     with pytest.raises(ValidationError) as comment:
-        services.return_send_back(report=cycle.report, user=cycle["owner"], officers=[cycle.action.lead_officer],
-                                  comment=too_long)
+        services.return_send_back(report=cycle.report, user=cycle["owner"], comment=too_long,
+                                  items=[services.SendBackItem(cycle.report.progress_reports.get())])
     sign_off(cycle)
     with pytest.raises(ValidationError) as reason:
         services.return_reopen(report=cycle.report, user=cycle["performance_officer"], reason=too_long)

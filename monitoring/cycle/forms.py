@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from indicators.models import IndicatorValue
+from monitoring import services
 from monitoring.forms import GovukDateField, GovukFormMixin, GovukTextareaField
 from monitoring.models import ProgressReport, WorkflowEvent
 from plans import periods
@@ -142,25 +143,78 @@ class IndicatorValueForm(GovukFormMixin, forms.Form):
 
 
 class SendBackForm(GovukFormMixin, forms.Form):
-    """Send a return back to named officers with the owner's comments."""
+    """Send chosen items of a return back: the progress entries and values ticked, each with a comment of its own
+    or the comment for all ticked items.
 
-    officers = forms.MultipleChoiceField(
-        label="Which officers need to amend their progress?", required=False, widget=forms.CheckboxSelectMultiple,
-        help_text="Select all that apply",
-        error_messages={"invalid_choice": "Choose officers from the list"},
-    )
-    comment = GovukTextareaField(  # kept as each entry's reviewer comment and in the send-back's history
-        ProgressReport._meta.get_field("reviewer_comment"), noun="Your comments", label="What needs to change?",
-        help_text="The officers see this on their returns page and in an email",
+    The fields come in page order (the error summary lists them so): the ticks, a comment box under each item,
+    then the comment for all.
+    """
+
+    items = forms.MultipleChoiceField(
+        label="Which items need work?", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Select all that apply. Only these go back to their officers; the rest stay as they are.",
+        error_messages={
+            "invalid_choice": "An item you selected can no longer be sent back: it has been sent back, signed off or "
+                              "changed since you opened this page. Select from the list below",
+        },
     )
 
-    def __init__(self, *args, officers, **kwargs):
+    def __init__(self, *args, progress: list[ProgressReport], values: list[IndicatorValue], **kwargs):
         super().__init__(*args, **kwargs)
-        self.people = {str(person.pk): person for person in officers}
-        self.fields["officers"].choices = [(key, person.name) for key, person in self.people.items()]
+        self.entries = {}
+        self.groups = []
+        index = 0
+        for group_id, heading, entries in (
+            ("progress", "Progress on delivery actions", progress), ("values", "Indicator values", values),
+        ):
+            rows = []
+            for entry in entries:
+                key = services.send_back_key(entry)
+                label, hint = _send_back_label(entry)
+                name = services.send_back_comment_field(key)
+                self.fields[name] = GovukTextareaField(
+                    ProgressReport._meta.get_field("reviewer_comment"), noun="Your comment", rows=3,
+                    label=f"What needs to change in {label}?",
+                )
+                self.entries[key] = entry
+                rows.append({"key": key, "label": label, "hint": hint, "name": name, "index": index})
+                index += 1
+            if rows:
+                self.groups.append({"id": group_id, "heading": heading, "rows": rows})
+        self.fields["items"].choices = [(key, key) for key in self.entries]
+        self.fields["comment"] = GovukTextareaField(  # kept as each item's reviewer comment and in its history
+            ProgressReport._meta.get_field("reviewer_comment"), noun="The comment for all selected items",
+            label="Comment for all the items you selected (optional)",
+            help_text="Used for each selected item you have not written a comment for. The officers see it on their "
+                      "returns page and in an email",
+        )
 
-    def chosen_officers(self) -> list:
-        return [self.people[key] for key in self.cleaned_data.get("officers", [])]
+    def rows(self):
+        """Yield each group of items with, for each item, whether it is ticked and its comment box."""
+        chosen = set(self["items"].value() or [])
+        for group in self.groups:
+            yield {**group, "rows": [
+                {**row, "checked": row["key"] in chosen, "field": self[row["name"]]} for row in group["rows"]
+            ]}
+
+    def chosen_items(self) -> list[services.SendBackItem]:
+        return [
+            services.SendBackItem(self.entries[key], self.cleaned_data.get(services.send_back_comment_field(key), ""))
+            for key in self.cleaned_data.get("items", [])
+        ]
+
+
+def _send_back_label(entry: ProgressReport | IndicatorValue) -> tuple[str, str]:
+    """Return an item's label (the action or indicator) and hint (who reports it, and its status)."""
+    if isinstance(entry, ProgressReport):
+        action = entry.action
+        label = " ".join(filter(None, [action.reference, action.title]))
+        who = action.lead_officer.name if action.lead_officer else (action.lead_text or "No lead officer")
+    else:
+        indicator = entry.indicator
+        label = indicator.code or indicator.name
+        who = indicator.data_expert.name if indicator.data_expert else "No data expert"
+    return label, f"{who}: {entry.get_status_display().lower()}"
 
 
 class ReopenForm(GovukFormMixin, forms.Form):

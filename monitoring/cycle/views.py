@@ -268,8 +268,7 @@ def _value_prefix(row) -> str:
 def return_detail(request, pk):
     report = _get_return(pk)
     page = selectors.return_page(report=report, user=request.user)
-    send_back = SendBackForm(officers=page.officers) if page.can_sign_off and report.is_editable else None
-    return render(request, "monitoring/cycle/return_detail.html", {"page": page, "report": report, "send_back": send_back})
+    return render(request, "monitoring/cycle/return_detail.html", {"page": page, "report": report})
 
 
 @GET_AND_POST
@@ -294,23 +293,23 @@ def return_sign_off(request, pk):
 @GET_AND_POST
 def return_send_back(request, pk):
     report = _get_return_to_sign_off(request.user, pk)
-    form = SendBackForm(request.POST or None, officers=selectors.send_back_page_officers(report))
+    progress, values = selectors.send_back_page_items(report)
+    form = SendBackForm(request.POST or None, progress=progress, values=values)
     problem = ""
     if request.method == "POST" and not report.is_editable:
-        problem = _locked_message(report)  # before the form: a locked return offers no officers to choose
+        problem = _locked_message(report)  # before the form: a locked return offers no items to choose
     elif request.method == "POST" and form.is_valid():
-        officers = form.chosen_officers()
         try:
-            services.return_send_back(
-                report=report, user=request.user, officers=officers, comment=form.cleaned_data["comment"]
+            items = services.return_send_back(
+                report=report, user=request.user, items=form.chosen_items(), comment=form.cleaned_data["comment"]
             )
         except WorkflowError as error:
             problem = str(error)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            names = ", ".join(officer.name for officer in officers)
-            messages.success(request, f"Sent back to {names}. They have been emailed your comments.")
+            count = f"{len(items)} item{'s' if len(items) != 1 else ''}"
+            messages.success(request, f"Sent back {count}. Whoever reports each has been emailed your comments.")
             return redirect(report)
     return render(request, "monitoring/cycle/return_send_back.html", {
         "report": report, "form": form, "problem": problem, "locked": _locked_message(report),
@@ -341,6 +340,7 @@ def return_reopen(request, pk):
 @require_GET
 def return_history(request, pk):
     report = _get_return(pk)
+    filters = selectors.HistoryFilter.from_query(request.GET)
     return render(request, "monitoring/cycle/return_history.html", {
-        "report": report, "history": selectors.return_history(report=report),
+        "report": report, "history": selectors.return_history(report=report, filters=filters),
     })

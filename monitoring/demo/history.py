@@ -120,11 +120,12 @@ def load_demo_history() -> str:
         _report_progress(report, officer_actions[:1], admin, 4)
         _report_progress(report, officer_actions[1:3], admin, 4, submit=False)
         _enter_values(report, indicators, expert, 4, submit=False)
+        submitted = ProgressReport.objects.get(report=report, action=officer_actions[0])
         services.return_send_back(
-            report=report, user=owner, officers=[officer.person],
-            comment="Illustrative: please add the number of Pathways to Work starts to the narrative.",
+            report=report, user=owner, items=[services.SendBackItem(
+                submitted, "Illustrative: please add the number of Pathways to Work starts to the narrative.",
+            )],
         )
-        _report_progress(report, officer_actions[1:3], admin, 4, submit=False)
 
         service_plan = Plan.objects.get(kind=Plan.Kind.SERVICE, first_year=2012)
         reporting_round = services.round_open(period=Period.for_code("2012/13-H1"), due_date=date(2012, 10, 31), user=admin)

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from indicators.models import EntryStatus
 from monitoring import services
-from monitoring.models import Return
-from tests.cycle_builders import PASSWORD, make_cycle
+from monitoring.models import ProgressReport, Return
+from tests.cycle_builders import PASSWORD, make_cycle, submit_everything
 
 pytestmark = pytest.mark.browser
 
@@ -76,6 +77,7 @@ def test_officer_expert_and_owner_take_a_return_to_sign_off_and_it_locks(page, c
     sign_in_as(page, site, "owner")
     page.goto(f"{site}/my-returns/")
     page.get_by_role("link", name="NI 152 2008/09 Q1").click()
+    page.wait_for_url(f"{site}{cycle.report.get_absolute_url()}")  # is_visible() does not wait for the page
     assert page.get_by_text("Provisional").first.is_visible()
     assert_no_violations(page)
     page.get_by_role("button", name="Sign off this return").click()
@@ -104,5 +106,46 @@ def test_the_progress_form_counts_characters_and_says_how_many_too_many(page, cy
     assert page.get_by_text("You have 9,977 characters remaining").first.is_visible()
     narrative.fill("x" * 10_001)
     assert page.get_by_text("You have 1 character too many").first.is_visible()
+    assert_no_violations(page)
+    assert page.errors == []
+
+
+@pytest.fixture
+def submitted_site(transactional_db, live_server):
+    """Return the live server's address and a plan with three actions and two values, all submitted."""
+    return live_server.url, submit_everything(make_cycle(actions=3, indicators=2))
+
+
+def test_the_owner_sends_back_one_item_and_only_that_item_shows_the_comment(page, submitted_site):
+    site, cycle = submitted_site
+
+    # The owner opens the send-back page from the return; nothing ticked is refused in words.
+    sign_in_as(page, site, "owner")
+    page.goto(f"{site}{cycle.report.get_absolute_url()}")
+    page.get_by_role("link", name="Choose the items that need work and send them back").click()
+    assert_no_violations(page)
+    page.get_by_role("button", name="Send back").click()
+    assert page.title().startswith("Error: ")
+    assert page.locator(".govuk-error-summary").get_by_text(services.ITEMS_REQUIRED).is_visible()
+    assert_no_violations(page)
+
+    # Ticking an item reveals its own comment box, with the GOV.UK character count.
+    comment = page.get_by_label("What needs to change in 1 Action 1?")
+    assert not comment.is_visible()
+    page.get_by_label("1 Action 1", exact=True).check()
+    assert comment.is_visible()
+    comment.fill("Count the lone parents.")
+    assert page.get_by_text("You have 9,977 characters remaining").first.is_visible()
+    page.get_by_role("button", name="Send back").click()
+    assert page.get_by_text("Sent back 1 item.").is_visible()
+    statuses = dict(ProgressReport.objects.filter(report=cycle.report).values_list("action__position", "status"))
+    assert statuses == {1: EntryStatus.RETURNED, 2: EntryStatus.SUBMITTED, 3: EntryStatus.SUBMITTED}
+    sign_out(page)
+
+    # The officer sees the comment beside that action only.
+    sign_in_as(page, site, "officer")
+    page.goto(f"{site}/my-returns/")
+    row = page.get_by_role("row").filter(has_text="Count the lone parents.")
+    assert row.count() == 1 and "Action 1" in row.inner_text()
     assert_no_violations(page)
     assert page.errors == []

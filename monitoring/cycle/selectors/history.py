@@ -25,6 +25,42 @@ class Change:
     move: str = ""
     consequence: bool = False  # an entry moved by its return's sign-off or reopening, not by itself
 
+    @property
+    def kind(self) -> str:
+        """Return the kind of change the history's filter offers: the move for a status, else the field."""
+        return KINDS_OF_MOVE.get(self.move, self.field) if self.move else self.field
+
+
+# A status change is filtered by its move, in the words a reader would look for.
+KINDS_OF_MOVE = {
+    Move.SAVE_DRAFT: "Saving a draft",
+    Move.SUBMIT: "Submission",
+    Move.SEND_BACK: "Send-back",
+    Move.SIGN_OFF: "Sign-off",
+    Move.REOPEN: "Reopening",
+}
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """The history page's filters, from its GET parameters: an item, a person, a kind of change ("" for any)."""
+
+    item: str = ""
+    person: str = ""
+    kind: str = ""
+
+    @classmethod
+    def from_query(cls, query) -> HistoryFilter:
+        return cls(**{name: query.get(name, "").strip() for name in ("item", "person", "kind")})
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.item or self.person or self.kind)
+
+    def matches(self, change: Change) -> bool:
+        return ((not self.item or change.subject == self.item) and (not self.person or change.who == self.person)
+                and (not self.kind or change.kind == self.kind))
+
 
 @dataclass
 class ReturnHistory:
@@ -32,6 +68,12 @@ class ReturnHistory:
     signed_off_at: datetime | None = None
     reopened: WorkflowEvent | None = None
     since_sign_off: list[Change] = field(default_factory=list)
+    filters: HistoryFilter = field(default_factory=HistoryFilter)
+    # What the filters offer, drawn from every change whatever the filters: the return first, then its actions and
+    # indicators alphabetically; people and kinds alphabetically.
+    items: list[str] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
 
     @property
     def reopened_since_sign_off(self) -> bool:
@@ -97,16 +139,21 @@ def _value_fields(record):
         ("value", "Value", indicator.format_value),
         ("commentary", "Commentary", _text),
         ("outlier_confirmed", "Outlier confirmed", _text),
+        ("reviewer_comment", "Reviewer's comment", _text),
     ]
 
 
-def return_history(*, report: Return, changed_since_sign_off_only: bool = False) -> ReturnHistory:
+def return_history(*, report: Return, changed_since_sign_off_only: bool = False,
+                   filters: HistoryFilter | None = None) -> ReturnHistory:
     """Return every change to the return's progress, values and statuses, newest first.
 
     Field changes come from django-simple-history, status changes (with their comments and reasons) from the
-    workflow's events. A return signed off and later reopened also lists what changed after its last sign-off.
+    workflow's events. A sign-off or a reopening is one row, the return's: the entries it moved with it are not
+    listed again. A return signed off and later reopened also lists what changed after its last sign-off, newest
+    first too. With filters, both lists keep only the changes that match them.
     With changed_since_sign_off_only, skip the work when the return has not been reopened since its sign-off.
     """
+    filters = filters or HistoryFilter()
     events = list(
         WorkflowEvent.objects.filter(report=report)
         .select_related("user__person", "progress__action", "indicator_value__indicator")
@@ -125,6 +172,7 @@ def return_history(*, report: Return, changed_since_sign_off_only: bool = False)
 
     # A move that left the status as it was (submitting again) says nothing unless it carries a comment.
     changes = [_event_change(event) for event in events if event.from_status != event.to_status or event.comment]
+    changes = [change for change in changes if not change.consequence]
     progress_records = (
         ProgressReport.history.filter(report_id=report.pk)
         .select_related("action", "history_user__person", "updated_by__person").order_by("history_date", "history_id")
@@ -136,15 +184,17 @@ def return_history(*, report: Return, changed_since_sign_off_only: bool = False)
     )
     changes += _diffs(value_records, lambda record: record.indicator.code or record.indicator.name, _value_fields,
                       "entered_by")
+    items = ["The return", *sorted({change.subject for change in changes} - {"The return"})]
+    people = sorted({change.who for change in changes})
+    kinds = sorted({change.kind for change in changes})
     changes.sort(key=lambda change: change.when, reverse=True)
+    changes = [change for change in changes if filters.matches(change)]
 
     since = []
     if reopened is not None:
-        since = [
-            change for change in reversed(changes)
-            if change.when > last_sign_off.at and change.move != Move.SIGN_OFF and not change.consequence
-        ]
-    return ReturnHistory(changes, last_sign_off.at if last_sign_off else None, reopened, since)
+        since = [change for change in changes if change.when > last_sign_off.at and change.move != Move.SIGN_OFF]
+    return ReturnHistory(changes, last_sign_off.at if last_sign_off else None, reopened, since, filters,
+                         items, people, kinds)
 
 
 def _event_change(event: WorkflowEvent) -> Change:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from indicators.models import EntryStatus, PlanIndicator
+from indicators.models import EntryStatus, IndicatorValue, PlanIndicator
 from monitoring import permissions, services
 from monitoring.cycle.selectors import access
 from monitoring.cycle.selectors.history import ReturnHistory, return_history
@@ -14,7 +14,9 @@ from monitoring.cycle.selectors.indicator_rows import IndicatorRow, indicator_ro
 from monitoring.cycle.selectors.outputs import Outputs, annotated_outputs, with_outputs
 from monitoring.models import ProgressReport, Return
 from plans import periods
-from plans.models import DeliveryAction, Person
+from plans.models import DeliveryAction
+
+SENDABLE = (EntryStatus.DRAFT, EntryStatus.SUBMITTED)
 
 
 @dataclass
@@ -35,7 +37,7 @@ class ReturnPage:
     progress: list[ProgressRow]
     indicators: list[IndicatorRow]
     blockers: list[str]
-    officers: list[Person]
+    can_send_back: bool  # something in the return is draft or submitted, so an owner could send it back
     can_sign_off: bool
     can_reopen: bool
     can_enter_values: bool
@@ -90,7 +92,7 @@ def return_page(*, report: Return, user) -> ReturnPage:
         progress=rows,
         indicators=indicators,
         blockers=blockers,
-        officers=send_back_officers(actions, progress),
+        can_send_back=any(row.status in SENDABLE for row in [*rows, *indicators]),
         can_sign_off=permissions.signs_off_plan(user, report.plan),
         can_reopen=permissions.is_performance_officer(user),
         can_enter_values=any(may_enter.values()),
@@ -98,17 +100,7 @@ def return_page(*, report: Return, user) -> ReturnPage:
     )
 
 
-def send_back_officers(actions: list[DeliveryAction], progress: dict[int, ProgressReport]) -> list[Person]:
-    """Return the lead officers with progress in the return that can still be sent back to them."""
-    officers: dict[int, Person] = {}
-    for action in actions:
-        entry = progress.get(action.pk)
-        if entry and entry.status in (EntryStatus.DRAFT, EntryStatus.SUBMITTED) and action.lead_officer:
-            officers.setdefault(action.lead_officer_id, action.lead_officer)
-    return sorted(officers.values(), key=lambda person: person.name)
-
-
-def send_back_page_officers(report: Return) -> list[Person]:
-    """Return the officers the send-back form offers, in two queries."""
-    actions = list(DeliveryAction.objects.filter(plan=report.plan_id).select_related("lead_officer"))
-    return send_back_officers(actions, {entry.action_id: entry for entry in ProgressReport.objects.filter(report=report)})
+def send_back_page_items(report: Return) -> tuple[list[ProgressReport], list[IndicatorValue]]:
+    """Return the progress entries and values the send-back form offers: the return's drafts and submitted items,
+    with their actions' lead officers and indicators' data experts, in two queries."""
+    return services.send_back_candidates(report)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import BooleanField, Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -28,12 +28,21 @@ def _count(queryset: QuerySet, group_by: str):
 
 
 def rounds_list() -> list[ReportingRound]:
-    """Return every round, newest first, with how many returns it has and how many are signed off."""
+    """Return every round, newest first, with how many returns it has and how many are signed off.
+
+    `is_complete` marks a round whose returns are all signed off: the list says "Complete" for it rather than
+    "Open" and "Overdue", as nobody has anything left to report in it.
+    """
     return list(
         ReportingRound.objects.select_related("period", "opened_by").annotate(
             returns_total=Count("returns"),
             returns_signed_off=Count("returns", filter=Q(returns__status=Return.Status.SIGNED_OFF)),
-        )
+        ).annotate(
+            is_complete=Case(
+                When(returns_total__gt=0, returns_total=F("returns_signed_off"), then=Value(True)),
+                default=Value(False), output_field=BooleanField(),
+            ),
+        ).order_by("-period__start", "-period__end", "-pk")
     )
 
 
@@ -84,6 +93,7 @@ class ValuesRow:
     entered: int
     submitted: int
     overdue: bool
+    returned: list[tuple[str, str]] = field(default_factory=list)  # (indicator, comment) of each value sent back
 
 
 @dataclass
@@ -91,6 +101,7 @@ class MyReturnsPage:
     actions: list[ActionRow]
     values: list[ValuesRow]
     sign_off: list[Return]
+    overdue_sign_off: set[int] = field(default_factory=set)  # the pks of the returns in sign_off that are overdue
 
     @property
     def is_empty(self) -> bool:
@@ -152,13 +163,14 @@ def my_returns_page(*, user) -> MyReturnsPage:
         if allowed[link.indicator_id]:
             indicators_by_plan[link.plan_id].append(link.indicator_id)
     expert_returns = list(open_returns.filter(plan__in=list(indicators_by_plan)))
-    status_of = {
-        (indicator, period): status
-        for indicator, period, status in IndicatorValue.objects.filter(
-            indicator__in={i for ids in indicators_by_plan.values() for i in ids},
-            period__in={report.round.period_id for report in expert_returns},
-        ).values_list("indicator_id", "period_id", "status")
-    }
+    status_of, returned_of = {}, {}
+    for indicator, period, status, comment, code, name in IndicatorValue.objects.filter(
+        indicator__in={i for ids in indicators_by_plan.values() for i in ids},
+        period__in={report.round.period_id for report in expert_returns},
+    ).values_list("indicator_id", "period_id", "status", "reviewer_comment", "indicator__code", "indicator__name"):
+        status_of[(indicator, period)] = status
+        if status == EntryStatus.RETURNED:
+            returned_of[(indicator, period)] = (code or name, comment)
     values_rows = []
     for report in expert_returns:
         mine = indicators_by_plan[report.plan_id]
@@ -167,6 +179,7 @@ def my_returns_page(*, user) -> MyReturnsPage:
         values_rows.append(ValuesRow(
             report, len(mine), sum(status is not None for status in statuses), submitted,
             overdue=not report.is_signed_off and submitted < len(mine) and report.round.is_overdue(today),
+            returned=[returned_of[key] for key in ((i, report.round.period_id) for i in mine) if key in returned_of],
         ))
     values_rows.sort(key=lambda row: (not row.overdue, row.report.round.due_date, row.report.plan.reference))
 
@@ -177,4 +190,8 @@ def my_returns_page(*, user) -> MyReturnsPage:
             Q(plan__roles__role__in=permissions.SIGNATORY_ROLES, plan__roles__person=person)
             | Q(plan__plan_indicators__role=PlanIndicator.Role.HEADLINE, plan__plan_indicators__indicator__owners=person)
         ).distinct().order_by("round__due_date", "plan__reference"))
-    return MyReturnsPage(action_rows, values_rows, sign_off)
+    # Flagged and ordered as the officer's actions are: a return still open after its round's due date, first.
+    overdue_sign_off = {report.pk for report in sign_off
+                        if not report.is_signed_off and report.round.is_overdue(today)}
+    sign_off.sort(key=lambda report: report.pk not in overdue_sign_off)
+    return MyReturnsPage(action_rows, values_rows, sign_off, overdue_sign_off)
