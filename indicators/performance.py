@@ -8,6 +8,12 @@ which of the three it was.
 Direction of travel compares a value with the one before it; trend() also counts how many periods in a row the
 indicator has moved that way. A figure not yet signed off is provisional: the rules apply to it all the same,
 and assess() carries the mark so that every page shows the RAG and direction it gives as provisional too.
+
+Two checks stand between a typed figure and the record, whichever way it arrives (the value form, an uploaded
+spreadsheet, `manage.py import_data`). A value that misses its year's target must say why: it needs commentary.
+A value far outside the indicator's own history of the same kind of period (is_outlier) is usually a typing
+slip, so whoever enters it must confirm it: on the form by ticking a box, in an import on the preview or with
+--confirm-outliers; the value is then stored as a confirmed outlier.
 """
 
 from __future__ import annotations
@@ -41,6 +47,9 @@ NO_RAG_LABELS = {NO_DATA: "No data", NO_TARGET: "No target", TRACKED_ONLY: "Trac
 OUTLIER_DEVIATIONS = Decimal(3)
 OUTLIER_FLOOR_SHARE = Decimal("0.05")
 OUTLIER_MIN_HISTORY = 4
+# What every route says when a rule above stops a value (the value form, the upload page, the command line).
+COMMENTARY_REQUIRED = "Explain why the value misses its target of {target}."
+OUTLIER = "This value is far outside this indicator's previous values."
 # IndicatorValue stores 18 digits, 4 of them after the point.
 MAX_WHOLE_DIGITS = 14
 
@@ -59,6 +68,20 @@ def rag(indicator, value: Decimal | None, target: Decimal | None) -> str | None:
 def misses_target(indicator, value: Decimal | None, target: Decimal | None) -> bool:
     """Return True if the value is on the wrong side of its target."""
     return rag(indicator, value, target) in (AMBER, RED)
+
+
+def needs_commentary(indicator, value: Decimal | None, target: Decimal | None, commentary: str) -> bool:
+    """Return True if the value misses its target and the commentary does not yet say why.
+
+    A committee reading an amber or red figure wants the reason beside it; a figure on or ahead of target, or one
+    with no target to miss, needs no explanation.
+    """
+    return misses_target(indicator, value, target) and not (commentary or "").strip()
+
+
+def commentary_required(indicator, target: Decimal) -> str:
+    """Return the message, in the form's words, asking why a value misses its target."""
+    return COMMENTARY_REQUIRED.format(target=indicator.format_value(target))
 
 
 def direction(indicator, current: Decimal | None, previous: Decimal | None) -> str | None:

@@ -6,6 +6,11 @@ bulk_create/bulk_update (with django-simple-history's bulk helpers, so that each
 with the importing user) and fetches every indicator, period and existing value once per file. A value that has
 been signed off is never changed by an import: a row that would change one is an error naming the indicator and
 the period; a row that repeats it exactly is simply unchanged.
+
+A new or changed value meets the value form's rules (indicators.performance): one that misses its year's target
+needs commentary, else the row is a problem naming the target; one far outside the indicator's earlier values of
+the same kind of period is written as a confirmed outlier and listed in to_confirm, for whoever runs the import to
+confirm or refuse. The targets and earlier values of the file's indicators are read once per file too.
 """
 
 from __future__ import annotations
@@ -232,7 +237,7 @@ class IndicatorValueResource(IndicatorLookups, SheetResource):
     label = "Indicator values by period"
     sheet = "Values"
     noun = "value"
-    bulk_fields = ("value", "commentary", "status", "entered_by", "version", "updated_at")
+    bulk_fields = ("value", "commentary", "status", "entered_by", "version", "updated_at", "outlier_confirmed")
     columns = (
         Column("Indicator", read="read_indicator", key=True, text=True, example="NI 152",
                help="The indicator's code (a local measure with no code: its definition)."),
@@ -398,6 +403,58 @@ class IndicatorValueResource(IndicatorLookups, SheetResource):
                 "officer reopens the return first."
             )
         return ""
+
+    def check_change(self, instance, details):
+        """Ask for commentary on a value that misses its target, and for confirmation of a new or changed value far
+        outside the indicator's earlier values, as the value form does."""
+        indicator, period = instance.indicator, instance.period
+        target = self.targets().get((indicator.pk, period.financial_year))
+        if performance.needs_commentary(indicator, instance.value, target, instance.commentary):
+            message = performance.commentary_required(indicator, target)
+            if "Commentary" not in self.present:
+                message += " Add a 'Commentary' column to the file, with the reason on this row."
+            self.problem("Commentary", message)
+        if instance.pk is not None and not any(column == "Value" for column, _, _ in details):
+            return  # the stored figure stands, and so does whether it was confirmed
+        history = [value for period_id, value in self.earlier_values(indicator.pk).get(period.kind, [])
+                   if period_id != period.pk]
+        outlier = performance.is_outlier(instance.value, history)
+        # A restored workbook's own 'Outlier confirmed' column says whether the value was confirmed when entered.
+        confirmed_in_file = self.restore and instance.pk is None and instance.outlier_confirmed
+        if outlier and not confirmed_in_file:
+            self.confirm("Value", f"{performance.OUTLIER} {self.describe(instance)}: "
+                                  f"{indicator.format_value(instance.value)}, where earlier values run from "
+                                  f"{indicator.format_value(min(history))} to {indicator.format_value(max(history))}.")
+        instance.outlier_confirmed = outlier or confirmed_in_file
+
+    def targets(self) -> dict[tuple[int, int], Decimal]:
+        """Return the targets of the file's indicators: (indicator id, financial year) -> target, read once."""
+        self._load_rule_data()
+        return self._targets
+
+    def earlier_values(self, indicator_id: int) -> dict[str, list[tuple[int, Decimal]]]:
+        """Return an indicator's stored values by kind of period: kind -> [(period id, value)], read once."""
+        self._load_rule_data()
+        return self._history.get(indicator_id, {})
+
+    def _load_rule_data(self) -> None:
+        """Read the targets and stored values of the file's indicators not read yet, in two queries (a row may name
+        an indicator a workbook's earlier sheet added, after the first read)."""
+        loaded = self.__dict__.setdefault("_rule_indicators", set())
+        wanted = set(self.indicators_by_pk) - loaded
+        if not hasattr(self, "_targets"):
+            self._targets, self._history = {}, {}
+        if not wanted:
+            return
+        for indicator_id, year, value in IndicatorTarget.objects.filter(indicator__in=wanted).values_list(
+            "indicator_id", "year", "value"
+        ):
+            self._targets[(indicator_id, year)] = value
+        for indicator_id, period_id, kind, value in IndicatorValue.objects.filter(indicator__in=wanted).values_list(
+            "indicator_id", "period_id", "period__kind", "value"
+        ):
+            self._history.setdefault(indicator_id, {}).setdefault(kind, []).append((period_id, value))
+        loaded |= wanted
 
     def sealed(self) -> set[tuple[int, int]]:
         """Return the (indicator, period) pairs that signed-off returns hold, read once per file."""

@@ -11,12 +11,16 @@ One path serves the upload page, the admin (whose Import buttons lead to the upl
 - All or nothing: one problem anywhere and nothing is saved. A preview runs the whole import and rolls it back.
 - A data expert may import values only for the indicators they look after; a performance officer may import
   anything. Values that have been signed off are never changed (the values resource refuses such a row).
+- Values meet the value form's rules (indicators.performance): a value that misses its target without
+  commentary is a problem; a value far outside its indicator's history is listed for the importer to confirm
+  (the preview's "I have checked these values" box, `import_data --confirm-outliers`), and applying a file
+  with one not confirmed changes nothing.
 - An applied import is recorded (ImportRecord), and every value it changed keeps its history with the user.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from django.db import transaction
 
@@ -40,6 +44,7 @@ from monitoring.spreadsheets.outcome import (
     Rollback,
     finish_record,
     history_reason,
+    refuse_unconfirmed,
     run_table,
     start_record,
 )
@@ -116,14 +121,18 @@ def pick_table(tables: list[Table], resource: type[SheetResource]) -> tuple[Tabl
 
 
 def import_file(*, kind: str, content: bytes, file_name: str, user, apply: bool,
-                via: str = ImportRecord.Via.PAGE) -> Outcome:
+                via: str = ImportRecord.Via.PAGE,
+                confirm_outliers: bool | Collection[tuple[str | None, int]] = False) -> Outcome:
     """Check a file of the given kind and, if `apply` and it has no problem at all, import it; else change nothing.
 
     A user who may not import this kind gets a problem rather than an exception, so that the page and the command
     line report it the same way. `user` None is the command line run without --user: a performance officer's reach.
+    The rows to confirm (outliers) are listed in `outcome.to_confirm`; applying makes a problem of each one that
+    `confirm_outliers` does not confirm (True: all of them; else the (sheet, row) places confirmed).
     """
     if kind == PLAN:
-        return workbook.import_workbook(content=content, file_name=file_name, user=user, apply=apply, via=via)
+        return workbook.import_workbook(content=content, file_name=file_name, user=user, apply=apply, via=via,
+                                        confirm_outliers=confirm_outliers)
     outcome = Outcome(kind=kind, label=kind_label(kind), file_name=file_name)
     if user is not None and kind not in importable_kinds(user):
         outcome.problems.append(Problem(NOT_ALLOWED.format(what=KINDS[kind].label.lower())))
@@ -151,6 +160,8 @@ def import_file(*, kind: str, content: bytes, file_name: str, user, apply: bool,
             outcome.sheets.append(sheet)
             outcome.problems += problems
             outcome.notices += notices
+            if apply:
+                refuse_unconfirmed(outcome, confirm_outliers)
             if outcome.problems or not apply:
                 raise Rollback
             outcome.record = finish_record(record, outcome)

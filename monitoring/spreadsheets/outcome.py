@@ -7,6 +7,7 @@ Shared by the single-table imports (monitoring.spreadsheets.imports) and the who
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import tablib
@@ -64,6 +65,7 @@ class SheetOutcome:
     changed: int = 0
     unchanged: int = 0
     changes: list[RowChange] = field(default_factory=list)
+    to_confirm: list[Problem] = field(default_factory=list)  # rows the importer must confirm (outliers)
 
     @property
     def to_write(self) -> int:
@@ -105,6 +107,11 @@ class Outcome:
     @property
     def unchanged(self) -> int:
         return self.total("unchanged")
+
+    @property
+    def to_confirm(self) -> list[Problem]:
+        """Return the rows, every sheet's, that the importer must confirm before they are written: outliers."""
+        return [problem for sheet in self.sheets for problem in sheet.to_confirm]
 
     @property
     def shown_problems(self) -> list[Problem]:
@@ -162,11 +169,30 @@ def run_table(resource: SheetResource, table: Table, *, dry_run: bool,
             f"The file could not be imported ({type(error.error).__name__}: {error.error}).", sheet=sheet,
         ))
     problems.sort(key=lambda problem: (problem.row or 0, -1 if problem.column is None else order.get(problem.column, 0)))
+    outcome.to_confirm = [Problem(message, row=row, column=column, letter=letters.get(column), sheet=sheet)
+                          for row, column, message in resource.to_confirm]
     outcome.new = resource.counts[NEW]
     outcome.changed = resource.counts[CHANGED]
     outcome.unchanged = resource.counts[UNCHANGED]
     outcome.changes = resource.changes
     return outcome, problems, notices
+
+
+def refuse_unconfirmed(outcome: Outcome, confirmed: bool | Collection[tuple[str | None, int]]) -> None:
+    """Make a problem of every row to confirm that the importer has not confirmed, so that nothing is applied.
+
+    `confirmed` is True when the importer confirmed every such row (`import_data --confirm-outliers`), or the
+    places (sheet, row) they confirmed, as the upload page listed them before its "I have checked" box was ticked.
+    """
+    for problem in outcome.to_confirm:
+        if confirmed is True or (confirmed and (problem.sheet, problem.row) in confirmed):
+            continue
+        outcome.problems.append(Problem(
+            f"{problem.message} It has not been confirmed: check it, then confirm it or correct it.",
+            row=problem.row, column=problem.column, letter=problem.letter, sheet=problem.sheet,
+        ))
+    order = {sheet.name: index for index, sheet in enumerate(outcome.sheets)}
+    outcome.problems.sort(key=lambda problem: (order.get(problem.sheet, -1), problem.row or 0))  # stable: columns
 
 
 def checksum(content: bytes) -> str:

@@ -4,8 +4,10 @@ An upload is checked at once and nothing is saved: the page shows every problem 
 file would add and change. The file waits (monitoring.spreadsheets.pending: under MEDIA_ROOT/imports/pending, named
 by a random token kept in the uploader's session, at most a few a person and for at most a day) until its uploader
 confirms; the confirmation checks it again, since the data may have moved on meanwhile, and applies it all or not
-at all. Everyone signed in may download templates and exports (every plan is readable by every user); only
-performance officers and data experts may upload.
+at all. Values far outside their indicator's history are listed on the preview, and the confirmation must carry
+the "I have checked these values" box for them, as the value form asks; without it nothing is applied and the
+preview is shown again with the box marked as an error. Everyone signed in may download templates and exports
+(every plan is readable by every user); only performance officers and data experts may upload.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ SESSION_PREFIX = "pending-import-"
 RECENT_IMPORTS = 20
 CONFLICT = 409
 FORMATS = {"xlsx": files.XLSX_TYPE, "csv": files.CSV_TYPE}
+OUTLIERS_NOT_CONFIRMED = "Confirm that you have checked the values far outside their indicator's earlier values"
 
 
 def _size_label(size: int) -> str:
@@ -75,6 +78,13 @@ class UploadForm(GovukFormMixin, forms.Form):
                 raise ValidationError(f"{error.messages[0]}.{hint}") from None
             raise
         return upload
+
+
+class ConfirmOutliersForm(GovukFormMixin, forms.Form):
+    """The preview's "I have checked these values" box, shown when the file holds values far outside their history."""
+
+    confirm_outliers = forms.BooleanField(label="I have checked these values",
+                                          error_messages={"required": OUTLIERS_NOT_CONFIRMED})
 
 
 class ExportForm(GovukFormMixin, forms.Form):
@@ -158,11 +168,18 @@ def import_upload(request):
     content = upload.read()
     kind = form.cleaned_data["kind"]
     outcome = imports.import_file(kind=kind, content=content, file_name=upload.name, user=request.user, apply=False)
-    token = _keep(request, content=content, name=upload.name, kind=kind) if outcome.ok else ""
-    return render(request, "monitoring/spreadsheets/preview.html", {"outcome": outcome, "token": token})
+    token = _keep(request, content=content, name=upload.name, kind=kind, outcome=outcome) if outcome.ok else ""
+    return render(request, "monitoring/spreadsheets/preview.html", {
+        "outcome": outcome, "token": token, "confirm_form": ConfirmOutliersForm(),
+    })
 
 
-def _keep(request, *, content: bytes, name: str, kind: str) -> str:
+def _places(outcome) -> list[list]:
+    """Return the (sheet, row) places of the rows the uploader is asked to confirm, as the session keeps them."""
+    return [[problem.sheet, problem.row] for problem in outcome.to_confirm]
+
+
+def _keep(request, *, content: bytes, name: str, kind: str, outcome) -> str:
     """Keep the checked file until its uploader confirms it; return the token that names it."""
     token = secrets.token_urlsafe(18)
     path, deleted = pending.keep(user=request.user, token=token, content=content)
@@ -170,7 +187,7 @@ def _keep(request, *, content: bytes, name: str, kind: str) -> str:
         if key.startswith(SESSION_PREFIX) and isinstance(kept, dict) and kept.get("path") in deleted:
             del request.session[key]
     request.session[SESSION_PREFIX + token] = {
-        "path": path, "name": name, "kind": kind, "checksum": checksum(content),
+        "path": path, "name": name, "kind": kind, "checksum": checksum(content), "to_confirm": _places(outcome),
     }
     return token
 
@@ -179,10 +196,16 @@ def _keep(request, *, content: bytes, name: str, kind: str) -> str:
 def import_confirm(request):
     """Apply a checked upload, all or nothing, after checking it again."""
     token = request.POST.get("token", "")
-    waiting = request.session.pop(SESSION_PREFIX + token, None) if token else None
+    waiting = request.session.get(SESSION_PREFIX + token) if token else None
     if waiting is None:
         messages.error(request, "That upload has already been imported or has expired. Upload the file again.")
         return redirect("imports")
+    to_confirm = {(sheet, row) for sheet, row in waiting.get("to_confirm", [])}
+    confirm_form = ConfirmOutliersForm(request.POST)
+    checked = confirm_form.is_valid()
+    if to_confirm and not checked:
+        return _ask_again(request, token, waiting, confirm_form)
+    del request.session[SESSION_PREFIX + token]
     try:
         with default_storage.open(waiting["path"], "rb") as file:
             content = file.read()
@@ -193,14 +216,40 @@ def import_confirm(request):
         default_storage.delete(waiting["path"])
     if checksum(content) != waiting["checksum"]:
         raise PermissionDenied("The uploaded file changed after it was checked.")
+    # Only the rows the preview listed are confirmed: one that became an outlier since is refused below.
     outcome = imports.import_file(kind=waiting["kind"], content=content, file_name=waiting["name"],
-                                  user=request.user, apply=True)
+                                  user=request.user, apply=True, confirm_outliers=to_confirm if checked else False)
     if not outcome.ok:
         # The data moved on after the preview (a value signed off meanwhile, a plan deleted): show why.
         return render(request, "monitoring/spreadsheets/preview.html", {"outcome": outcome, "token": "", "conflict": True},
                       status=CONFLICT)
     messages.success(request, f"Imported {waiting['name']}: {outcome.summary()}.")
     return redirect(outcome.record)
+
+
+def _ask_again(request, token: str, waiting: dict, confirm_form: ConfirmOutliersForm):
+    """Refuse a confirmation without the "I have checked these values" box: apply nothing, keep the upload, and
+    show its preview again (checked afresh) with the box marked as an error."""
+    try:
+        with default_storage.open(waiting["path"], "rb") as file:
+            content = file.read()
+    except (FileNotFoundError, OSError):
+        del request.session[SESSION_PREFIX + token]
+        messages.error(request, "That upload has expired. Upload the file again.")
+        return redirect("imports")
+    if checksum(content) != waiting["checksum"]:
+        raise PermissionDenied("The uploaded file changed after it was checked.")
+    outcome = imports.import_file(kind=waiting["kind"], content=content, file_name=waiting["name"],
+                                  user=request.user, apply=False)
+    if outcome.ok:
+        request.session[SESSION_PREFIX + token] = {**waiting, "to_confirm": _places(outcome)}
+    else:
+        del request.session[SESSION_PREFIX + token]
+        default_storage.delete(waiting["path"])
+        token = ""
+    return render(request, "monitoring/spreadsheets/preview.html", {
+        "outcome": outcome, "token": token, "confirm_form": confirm_form, "conflict": not outcome.ok,
+    }, status=200 if outcome.ok else CONFLICT)
 
 
 @require_GET

@@ -14,6 +14,8 @@ they are. Values that have been signed off are never changed.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.db import transaction
 
 from funding.resources import BudgetEntryResource, BudgetTableResource, BudgetYearResource, FundingLineResource
@@ -27,6 +29,7 @@ from monitoring.spreadsheets.outcome import (
     Rollback,
     finish_record,
     history_reason,
+    refuse_unconfirmed,
     run_table,
     start_record,
 )
@@ -88,9 +91,10 @@ def workbook_file_name(plan: Plan) -> str:
     return f"plan-{safe or plan.pk}.xlsx"
 
 
-def import_workbook(*, content: bytes, file_name: str, user, apply: bool,
-                    via: str = ImportRecord.Via.PAGE) -> Outcome:
-    """Check a whole-plan workbook and, if `apply` and it has no problem at all, import every sheet of it."""
+def import_workbook(*, content: bytes, file_name: str, user, apply: bool, via: str = ImportRecord.Via.PAGE,
+                    confirm_outliers: bool | Collection[tuple[str | None, int]] = False) -> Outcome:
+    """Check a whole-plan workbook and, if `apply` and it has no problem at all, import every sheet of it (the
+    rows to confirm as monitoring.spreadsheets.imports.import_file confirms them)."""
     outcome = Outcome(kind=PLAN, label=WORKBOOK_LABEL, file_name=file_name)
     if user is not None and not permissions.is_performance_officer(user):
         outcome.problems.append(Problem("Only a performance officer can import a whole plan."))
@@ -135,6 +139,8 @@ def import_workbook(*, content: bytes, file_name: str, user, apply: bool,
                 outcome.sheets.append(sheet)
                 outcome.problems += problems
                 outcome.notices += [f"Sheet '{table.name}': {notice}" for notice in notices]
+            if apply:
+                refuse_unconfirmed(outcome, confirm_outliers)
             if outcome.problems or not apply:
                 raise Rollback
             outcome.record = finish_record(record, outcome)

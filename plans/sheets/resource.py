@@ -92,6 +92,9 @@ class SheetResource(ReferenceLookups, resources.ModelResource):
         self.counts: Counter = Counter()
         self.row_number = 0
         self.errors: dict[str, list[str]] = {}
+        # Rows the importer must confirm before they are written (sheet row, column, message): a value far outside
+        # its history. The resource writes them; whoever runs the import refuses to commit those not confirmed.
+        self.to_confirm: list[tuple[int, str, str]] = []
 
     @classmethod
     def get_row_result_class(cls):
@@ -248,8 +251,11 @@ class SheetResource(ReferenceLookups, resources.ModelResource):
         details = [(name, plain(before.get(name)), plain(after[name])) for name in compared
                    if not self.same(before.get(name), after[name])]
         change = NEW if is_new else CHANGED if details else UNCHANGED
-        if change != UNCHANGED and (refusal := self.refuse_change(instance, details)):
-            raise ValidationError({ROW: [refusal]})
+        if change != UNCHANGED:
+            if refusal := self.refuse_change(instance, details):
+                raise ValidationError({ROW: [refusal]})
+            self.check_change(instance, details)
+            self.raise_problems()
         instance._import_change = change
         self.counts[change] += 1
         if change != UNCHANGED and len(self.changes) < DESCRIBED_ROWS:
@@ -463,6 +469,15 @@ class SheetResource(ReferenceLookups, resources.ModelResource):
     def refuse_change(self, instance, details) -> str:
         """Return why this row may not be added (no primary key yet) or changed by an import, or ''."""
         return ""
+
+    def check_change(self, instance, details) -> None:
+        """Note (with problem()) what the domain's rules refuse in a new or changed row; unchanged rows are not
+        checked, so that a file that repeats what is stored always imports. Add the row to to_confirm if it needs
+        the importer's confirmation."""
+
+    def confirm(self, column: str, message: str) -> None:
+        """Note that the row being read needs the importer's confirmation, saying why."""
+        self.to_confirm.append((self.sheet_row(self.row_number), column, message))
 
     # Yearly figures (targets, amounts), one column per financial year -------------------------------------------
 

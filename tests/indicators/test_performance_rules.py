@@ -75,6 +75,23 @@ def test_misses_target_is_amber_or_red():
     assert not performance.misses_target(LOWER, D("14.0"), None)
 
 
+def test_a_value_that_misses_its_target_needs_commentary_that_says_something():
+    assert performance.needs_commentary(LOWER, D("14.6"), D("14.3"), "")
+    assert performance.needs_commentary(LOWER, D("14.6"), D("14.3"), "  \n ")
+    assert not performance.needs_commentary(LOWER, D("14.6"), D("14.3"), "Redundancies at the car plant")
+
+
+def test_a_value_on_target_without_a_target_or_tracked_only_needs_no_commentary():
+    assert not performance.needs_commentary(LOWER, D("14.3"), D("14.3"), "")
+    assert not performance.needs_commentary(LOWER, D("14.6"), None, "")
+    assert not performance.needs_commentary(NEUTRAL, D("14.6"), D("14.3"), "")
+
+
+def test_the_commentary_message_names_the_target_as_the_indicator_prints_it():
+    ni152 = Indicator(code="NI 152", unit=Indicator.Unit.PERCENT, decimal_places=1)
+    assert performance.commentary_required(ni152, D("14.3")) == "Explain why the value misses its target of 14.3%."
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Direction of travel and trend
 

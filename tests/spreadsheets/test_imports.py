@@ -94,8 +94,8 @@ def test_values_import_from_csv_as_decimals_and_drafts(c):
 def test_values_import_from_xlsx_reading_percent_cells_and_numbers(c):
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(["Indicator", "Period", "Value"])
-    sheet.append(["NI 152", "2008/09-Q1", 0.146])
+    sheet.append(["Indicator", "Period", "Value", "Commentary"])
+    sheet.append(["NI 152", "2008/09-Q1", 0.146, "Redundancies"])
     sheet["C2"].number_format = "0.0%"  # shows 14.6%
     sheet.append(["LOCAL 1", "2008/09-Q1", 120])
     buffer = io.BytesIO()
@@ -109,13 +109,13 @@ def test_values_import_from_xlsx_reading_percent_cells_and_numbers(c):
 
 
 def test_a_csv_with_a_byte_order_mark_and_semicolons_reads_as_well(c):
-    content = "\ufeffIndicator;Period;Value\nNI 152;2008/09-Q1;14.6\n".encode()
+    content = "\ufeffIndicator;Period;Value;Commentary\nNI 152;2008/09-Q1;14.6;Redundancies\n".encode()
     assert apply("values", content).ok
     assert value_of(c.ni152, "2008/09-Q1").value == Decimal("14.6")
 
 
 def test_rows_are_classed_new_changed_and_unchanged_and_only_changes_are_written(c):
-    apply("values", csv(VALUES + "NI 152,2008/09-Q1,14.6,\nLOCAL 1,2008/09-Q1,120,\n"))
+    apply("values", csv(VALUES + "NI 152,2008/09-Q1,14.6,Redundancies\nLOCAL 1,2008/09-Q1,120,\n"))
     before = value_of(c.indicators[1], "2008/09-Q1")
 
     outcome = check("values", csv(VALUES + "NI 152,2008/09-Q1,14.5,Revised\nLOCAL 1,2008/09-Q1,120,\n"
@@ -124,7 +124,7 @@ def test_rows_are_classed_new_changed_and_unchanged_and_only_changes_are_written
     assert (outcome.new, outcome.changed, outcome.unchanged) == (1, 1, 1)
     changes = {change.row: change for change in outcome.sheets[0].changes}
     assert changes[2].change == "changed"
-    assert changes[2].details == [("Value", "14.6", "14.5"), ("Commentary", "", "Revised")]
+    assert changes[2].details == [("Value", "14.6", "14.5"), ("Commentary", "Redundancies", "Revised")]
     assert changes[4].change == "new" and 3 not in changes  # unchanged rows are counted, not listed
     assert value_of(c.indicators[1], "2008/09-Q1").version == before.version
 
@@ -148,7 +148,7 @@ def test_values_in_signed_off_returns_are_never_changed_and_the_row_names_them(c
     sign_off(submit_everything(c))
     signed = stored_values()
 
-    outcome = apply("values", csv(VALUES + "LOCAL 1,2008/09-Q2,7,\nNI 152,2008/09-Q1,14.9,\n"), user=c["expert"])
+    outcome = apply("values", csv(VALUES + "LOCAL 1,2008/09-Q2,7,\nNI 152,2008/09-Q1,14.9,Redundancies\n"), user=c["expert"])
 
     assert problems(outcome) == [
         "Row 3: NI 152 for 2008/09 Q1 has been signed off, so an import cannot change it (this row changes its value, "
@@ -166,14 +166,14 @@ def test_a_row_repeating_a_signed_off_value_exactly_is_unchanged(c):
 
 
 def test_each_import_is_recorded_and_every_value_keeps_its_history_with_the_user(c):
-    outcome = apply("values", csv(VALUES + "NI 152,2008/09-Q1,14.6,\nLOCAL 1,2008/09-Q1,120,\n"),
+    outcome = apply("values", csv(VALUES + "NI 152,2008/09-Q1,14.6,Redundancies\nLOCAL 1,2008/09-Q1,120,\n"),
                     user=c["expert"], name="q1.csv")
-    apply("values", csv(VALUES + "NI 152,2008/09-Q1,14.4,\n"), user=c["expert"], name="q1-revised.csv")
+    apply("values", csv(VALUES + "NI 152,2008/09-Q1,14.4,Redundancies\n"), user=c["expert"], name="q1-revised.csv")
 
     record = outcome.record
     assert (record.kind, record.file_name, record.user, record.via) == ("values", "q1.csv", c["expert"], "page")
     assert (record.rows, record.created, record.changed, record.unchanged) == (2, 2, 0, 0)
-    assert record.checksum == checksum(csv(VALUES + "NI 152,2008/09-Q1,14.6,\nLOCAL 1,2008/09-Q1,120,\n"))
+    assert record.checksum == checksum(csv(VALUES + "NI 152,2008/09-Q1,14.6,Redundancies\nLOCAL 1,2008/09-Q1,120,\n"))
     history = value_of(c.ni152, "2008/09-Q1").history.order_by("history_id")
     second = ImportRecord.objects.get(file_name="q1-revised.csv")
     assert [(h.history_type, h.value, h.history_user, h.history_change_reason) for h in history] == [
@@ -186,7 +186,8 @@ def test_a_data_expert_imports_only_the_values_of_indicators_they_look_after(c):
     c.indicators[1].data_expert = c["officer"].person
     c.indicators[1].save()
 
-    outcome = apply("values", csv(VALUES + "NI 152,2008/09-Q1,14.6,\nLOCAL 1,2008/09-Q1,120,\n"), user=c["expert"])
+    outcome = apply("values", csv(VALUES + "NI 152,2008/09-Q1,14.6,Redundancies\nLOCAL 1,2008/09-Q1,120,\n"),
+                    user=c["expert"])
 
     assert problems(outcome) == [
         "Row 3: You can only import values for indicators you look after; LOCAL 1 is looked after by Pat Morgan."
@@ -197,7 +198,7 @@ def test_a_data_expert_imports_only_the_values_of_indicators_they_look_after(c):
 def test_a_performance_officer_imports_any_value_and_any_kind(c):
     assert imports.importable_kinds(c["performance_officer"]) == ["values", "actions", "indicators", "funding", "risks",
                                                                    "plan"]
-    assert apply("values", csv(VALUES + "NI 152,2008/09-Q1,14.6,\n"), user=c["performance_officer"]).ok
+    assert apply("values", csv(VALUES + "NI 152,2008/09-Q1,14.6,Redundancies\n"), user=c["performance_officer"]).ok
 
 
 def test_others_import_nothing_and_a_data_expert_only_values(c):
@@ -209,14 +210,15 @@ def test_others_import_nothing_and_a_data_expert_only_values(c):
 
 
 def test_one_bad_row_imports_nothing_at_all(c):
-    outcome = apply("values", csv(VALUES + "NI 152,2008/09-Q1,14.6,\nLOCAL 1,2008/09-Q1,120,\nLOCAL 1,2008/09-Q2,x,\n"))
+    outcome = apply("values", csv(VALUES + "NI 152,2008/09-Q1,14.6,Redundancies\nLOCAL 1,2008/09-Q1,120,\n"
+                                  "LOCAL 1,2008/09-Q2,x,\n"))
     assert problems(outcome) == ["Row 4, column C (Value): 'x' is not a number. Enter a number, like 836."]
     assert value_of(c.ni152, "2008/09-Q1") is None and value_of(c.indicators[1], "2008/09-Q1") is None
     assert not ImportRecord.objects.exists()
 
 
 def test_a_preview_changes_nothing(c):
-    outcome = check("values", csv(VALUES + "NI 152,2008/09-Q1,14.6,\n"))
+    outcome = check("values", csv(VALUES + "NI 152,2008/09-Q1,14.6,Redundancies\n"))
     assert outcome.ok and outcome.new == 1 and outcome.record is None
     assert value_of(c.ni152, "2008/09-Q1") is None and not ImportRecord.objects.exists()
 
@@ -306,7 +308,7 @@ def test_a_period_outside_the_plan_or_not_a_period_is_refused(c, unchanged):
 
 
 def test_an_impossible_year_is_refused_in_words_on_its_own_row_only(c, unchanged):
-    outcome = apply("values", csv(VALUES + "NI 152,2008/09-Q1,14.6,\nNI 152,0000/01-Q1,14.6,\n"
+    outcome = apply("values", csv(VALUES + "NI 152,2008/09-Q1,14.6,Redundancies\nNI 152,0000/01-Q1,14.6,\n"
                                            "LOCAL 1,2008/09-Q1,120,\nNI 152,9999/00-Q1,1,\n"), user=c["expert"])
     rule = "periods fall in the financial years 1990/91 to 2100/01, April 1990 to March 2101."
     assert problems(outcome) == [
@@ -324,7 +326,8 @@ def test_a_period_excel_turned_into_a_date_is_explained(c, unchanged):
 
 
 def test_a_duplicate_row_is_named_with_the_row_it_repeats(c, unchanged):
-    outcome = apply("values", csv(VALUES + "NI 152,2008/09-Q1,14.6,\nLOCAL 1,2008/09-Q1,3,\nni 152, 2008/09-Q1 ,14.7,\n"))
+    outcome = apply("values", csv(VALUES + "NI 152,2008/09-Q1,14.6,Redundancies\nLOCAL 1,2008/09-Q1,3,\n"
+                                  "ni 152, 2008/09-Q1 ,14.7,\n"))
     assert problems(outcome) == [
         "Row 4: This row repeats row 2: both are for NI 152 in 2008/09 Q1. Keep one of them."
     ]
@@ -545,7 +548,7 @@ def test_a_file_with_problems_shows_them_all_and_offers_no_confirmation(client, 
 def test_a_confirmation_checks_again_and_refuses_what_changed_meanwhile(client, c):
     submit_everything(c)
     client.force_login(c["performance_officer"])
-    preview = upload(client, "values", csv(VALUES + "NI 152,2008/09-Q1,14.4,\n"))
+    preview = upload(client, "values", csv(VALUES + "NI 152,2008/09-Q1,14.4,Redundancies\n"))
     sign_off(c)
 
     refused = client.post(reverse("import_confirm"), {"token": token_of(preview)})
@@ -557,7 +560,7 @@ def test_a_confirmation_checks_again_and_refuses_what_changed_meanwhile(client, 
 
 def test_a_confirmation_is_single_use_and_bound_to_the_uploader(client, c):
     client.force_login(c["expert"])
-    token = token_of(upload(client, "values", csv(VALUES + "NI 152,2008/09-Q1,14.6,\n")))
+    token = token_of(upload(client, "values", csv(VALUES + "NI 152,2008/09-Q1,14.6,Redundancies\n")))
     other = type(client)()
     other.force_login(c["performance_officer"])
     stolen = other.post(reverse("import_confirm"), {"token": token}, follow=True)
@@ -589,7 +592,7 @@ def test_only_performance_officers_and_data_experts_may_upload(client, c):
     client.force_login(c["viewer"])
     page = client.get(reverse("imports")).content.decode()
     assert "Import a spreadsheet" not in page and "Download a table" in page
-    assert upload(client, "values", csv(VALUES + "NI 152,2008/09-Q1,14.6,\n")).status_code == 403
+    assert upload(client, "values", csv(VALUES + "NI 152,2008/09-Q1,14.6,Redundancies\n")).status_code == 403
 
     client.force_login(c["expert"])
     refused = upload(client, "risks", csv("Plan,Position,Risk\nNI 152,1,R\n"))
@@ -611,7 +614,7 @@ def test_the_admin_import_buttons_lead_to_the_upload_page_with_the_kind_chosen(c
 
 
 def test_an_import_record_is_seen_by_its_importer_and_performance_officers_only(client, c):
-    record = apply("values", csv(VALUES + "NI 152,2008/09-Q1,14.6,\n"), user=c["expert"]).record
+    record = apply("values", csv(VALUES + "NI 152,2008/09-Q1,14.6,Redundancies\n"), user=c["expert"]).record
     for role, status in [("expert", 200), ("performance_officer", 200), ("viewer", 403), ("officer", 403)]:
         client.force_login(c[role])
         assert client.get(record.get_absolute_url()).status_code == status, role

@@ -19,7 +19,7 @@ from tests.cycle_builders import make_cycle
 
 pytestmark = pytest.mark.django_db
 
-VALUES = "Indicator,Period,Value,Commentary\nNI 152,2008/09-Q1,{value},\n"
+VALUES = "Indicator,Period,Value,Commentary\nNI 152,2008/09-Q1,{value},Redundancies\n"
 DAY = 24 * 60 * 60
 
 
