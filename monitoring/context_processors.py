@@ -1,21 +1,114 @@
 """Template context shared by every page."""
 
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
+
+from indicators.models import Indicator, PlanIndicator
+from monitoring import permissions
+from plans.models import DeliveryAction, Person, PlanRole
+
+
+@dataclass(frozen=True)
+class Work:
+    """What the signed-in user does in the service, asked once per request: the navigation and the home page
+    both read it."""
+
+    person_id: int | None
+    is_performance_officer: bool
+    is_strategic_group: bool
+    leads_actions: bool
+    enters_values: bool
+    signs_off: bool
+
+    @property
+    def has_returns(self) -> bool:
+        """Return True if the user has something to report or sign off: "My returns" is theirs."""
+        return self.is_performance_officer or self.leads_actions or self.enters_values or self.signs_off
+
+    @property
+    def may_import(self) -> bool:
+        """Return True if the user may import a spreadsheet: a performance officer, or a data expert."""
+        return self.is_performance_officer or self.enters_values
+
+
+# The navigation of every page reads what the user does from their session, so that it costs no query: pages
+# already at their query budget (a return's page) stay there. A change of role shows within this many seconds,
+# and at once on the home page, which always asks afresh.
+WORK_SESSION_KEY = "monitoring_work"
+WORK_KEPT_FOR = 5 * 60
+
+
+def work_of(user, session=None, *, fresh: bool = False) -> Work:
+    """Return what the user does: from the session if it was asked lately (and fresh is False), else in one
+    query, kept in the session and on the user for the rest of the request."""
+    if not fresh and hasattr(user, "_work"):
+        return user._work
+    kept = session.get(WORK_SESSION_KEY) if session is not None else None
+    now = int(time.time())
+    current = (isinstance(kept, dict) and kept.get("user") == user.pk and isinstance(kept.get("at"), int)
+               and 0 <= now - kept["at"] < WORK_KEPT_FOR and isinstance(kept.get("work"), dict))
+    if current and not fresh:
+        try:
+            user._work = Work(**kept["work"])
+            return user._work
+        except TypeError:
+            pass  # written by an older version: ask afresh
+    user._work = _ask(user)
+    if session is not None and not (current and kept["work"] == asdict(user._work)):
+        session[WORK_SESSION_KEY] = {"user": user.pk, "at": now, "work": asdict(user._work)}
+    return user._work
+
+
+def _ask(user) -> Work:
+    """Return what the user does, in one query."""
+    in_group = Group.objects.filter(user=OuterRef("pk"))
+    # The rule of permissions.signs_off_plan, asked of any plan.
+    named = PlanRole.objects.filter(role__in=permissions.SIGNATORY_ROLES, person__user=OuterRef("pk"))
+    owns_headline = PlanIndicator.objects.filter(role=PlanIndicator.Role.HEADLINE,
+                                                 indicator__owners__user=OuterRef("pk"))
+    row = get_user_model().objects.filter(pk=user.pk).annotate(
+        person_pk=Subquery(Person.objects.filter(user=OuterRef("pk")).values("pk")[:1]),
+        in_performance_group=Exists(in_group.filter(name=permissions.PERFORMANCE_OFFICERS)),
+        in_strategic_group=Exists(in_group.filter(name=permissions.STRATEGIC_GROUP)),
+        leads=Exists(DeliveryAction.objects.filter(lead_officer__user=OuterRef("pk"))),
+        enters=Exists(Indicator.objects.filter(data_expert__user=OuterRef("pk"))),
+        signs=Exists(named) | Exists(owns_headline),
+    ).values("person_pk", "in_performance_group", "in_strategic_group", "leads", "enters", "signs").first()
+    if row is None:  # a user not saved (an error page's): no part in anything
+        return Work(None, False, False, False, False, False)
+    return Work(
+        person_id=row["person_pk"],
+        is_performance_officer=user.is_active and (user.is_superuser or row["in_performance_group"]),
+        is_strategic_group=row["in_strategic_group"],
+        leads_actions=row["leads"],
+        enters_values=row["enters"],
+        signs_off=row["signs"],
+    )
 
 
 def navigation(request):
-    """Return the navigation links the signed-in user may follow, in the order they appear."""
+    """Return the navigation links the signed-in user may follow, in the order they appear.
+
+    "My returns" is for those with something to report or sign off, "Spreadsheets" (the import page) for those
+    who may import; a reader downloads a table from the page that shows it.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
-    links = [
-        ("Home", reverse("home")),
-        ("Plans", reverse("plan_list")),
-        ("My returns", reverse("my_returns")),
-        ("Reporting rounds", reverse("rounds")),
-        ("Dashboards", reverse("dashboard_overview")),
-        ("Spreadsheets", reverse("imports")),
-    ]
+    work = work_of(user, getattr(request, "session", None))
+    links = [("Home", reverse("home")), ("Plans", reverse("plan_list"))]
+    if work.has_returns:
+        links.append(("My returns", reverse("my_returns")))
+    links += [("Reporting rounds", reverse("rounds")), ("Dashboards", reverse("dashboard_overview"))]
+    if work.may_import:
+        links.append(("Spreadsheets", reverse("imports")))
     if user.is_staff:
         links.append(("Administration", reverse("admin:index")))
     path = request.path

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, render
 from django_tables2.export import TableExport
 
-from monitoring.pages import selectors
+from monitoring.pages import homes, selectors
 from monitoring.pages.filters import PlanFilter
 from monitoring.pages.tables import PlanTable
 from monitoring.plan_document import plan_document
@@ -24,7 +24,8 @@ SERVICE_TESTED = date(2026, 11, 24)
 
 
 def home(request):
-    return render(request, "monitoring/pages/home.html", {"page": selectors.home_page(user=request.user)})
+    return render(request, "monitoring/pages/home.html",
+                  {"page": homes.home_page(user=request.user, session=request.session)})
 
 
 @login_not_required
