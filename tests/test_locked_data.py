@@ -100,6 +100,16 @@ def test_the_values_form_refuses(client, cycle):
     assert fingerprint() == before
 
 
+def test_the_locked_values_page_does_not_invite_a_draft(client, cycle):
+    client.force_login(cycle["expert"])
+
+    page = client.get(reverse("values_edit", args=[cycle.report.pk])).content.decode()
+
+    assert "This return has been signed off and is locked" in page
+    assert "Save a value as a draft" not in page
+    assert 'value="draft"' not in page
+
+
 @pytest.mark.parametrize("role", ["officer", "performance_officer"])
 def test_the_progress_service_refuses_anyone(cycle, role):
     before = fingerprint()
