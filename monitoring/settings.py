@@ -229,7 +229,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Request bodies: 2.5 MB of form fields at most; uploaded files over 2.5 MB go to a temporary file rather than
-# memory, and the import refuses files over IMPORT_MAX_UPLOAD_BYTES (monitoring.security.check_upload).
+# memory, and the import refuses files over IMPORT_MAX_UPLOAD_BYTES (monitoring.uploads.check_upload).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Spreadsheet imports (monitoring.spreadsheets.imports): the largest file accepted, on the upload page and the command line.

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators.models import EntryStatus
-from monitoring import security
+from monitoring import uploads
 from monitoring.spreadsheets import files
 from tests.cycle_builders import make_cycle, sign_off, submit_everything, submit_progress
 from tests.pages.test_pages import project_urls
@@ -286,11 +286,11 @@ def test_every_upload_field_with_random_file_contents(client, cycle, data):
 @given(content=file_contents, limit=st.integers(1, 5000))
 def test_the_upload_check_only_ever_accepts_or_refuses(content, limit):
     try:
-        checked = security.check_upload(ContentFile(content), max_size=limit)
+        checked = uploads.check_upload(ContentFile(content), max_size=limit)
     except ValidationError as error:
         assert error.code in {"too_large", "empty", "wrong_type"}
     else:
-        assert checked.kind in {security.XLSX, security.CSV} and checked.size == len(content) <= limit
+        assert checked.kind in {uploads.XLSX, uploads.CSV} and checked.size == len(content) <= limit
 
 
 @FUZZ

@@ -27,7 +27,7 @@ from django.test import RequestFactory, override_settings
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from monitoring import security
+from monitoring import security, uploads
 from tests.cycle_builders import make_cycle
 from tests.pages.test_pages import PUBLIC_URL_NAMES, project_urls
 from tests.test_settings import run_manage
@@ -502,16 +502,16 @@ def upload(name: str, content: bytes, content_type: str = "application/octet-str
 
 
 def check(uploaded, **options):
-    return security.check_upload(uploaded, **{"max_size": 5 * 1024 * 1024, **options})
+    return uploads.check_upload(uploaded, **{"max_size": 5 * 1024 * 1024, **options})
 
 
 def test_a_workbook_is_known_by_its_content_whatever_its_name():
-    assert check(upload("values.csv", workbook_bytes(), "text/csv")).kind == security.XLSX
+    assert check(upload("values.csv", workbook_bytes(), "text/csv")).kind == uploads.XLSX
 
 
 def test_csv_text_is_known_by_its_content_whatever_its_name():
     checked = check(upload("values.xlsx", "\ufeffindicator,value\nNI 152,14.5\n".encode()))
-    assert checked.kind == security.CSV
+    assert checked.kind == uploads.CSV
 
 
 @pytest.mark.parametrize(("name", "content"), [
@@ -530,12 +530,12 @@ def test_a_zip_that_is_not_a_workbook_is_refused():
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("payload.exe", b"MZ")
     with pytest.raises(ValidationError, match="must be an Excel workbook"):
-        check(upload("values.xlsx", buffer.getvalue()), kinds=(security.XLSX,))
+        check(upload("values.xlsx", buffer.getvalue()), kinds=(uploads.XLSX,))
 
 
 def test_a_csv_is_refused_where_only_workbooks_are_wanted():
     with pytest.raises(ValidationError):
-        check(upload("values.csv", b"a,b\n1,2\n"), kinds=(security.XLSX,))
+        check(upload("values.csv", b"a,b\n1,2\n"), kinds=(uploads.XLSX,))
 
 
 def test_an_empty_or_too_large_file_is_refused():

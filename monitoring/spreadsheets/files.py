@@ -1,6 +1,6 @@
 """Spreadsheet files as tables of text, and tables written back as files: Excel workbooks (.xlsx) and UTF-8 CSV.
 
-Reading judges a file by its content, never its name (monitoring.security.check_upload, which also refuses a
+Reading judges a file by its content, never its name (monitoring.uploads.check_upload, which also refuses a
 workbook that would unpack to more than the server should hold), keeps every cell as the text a person sees, and
 refuses what no spreadsheet of ours holds (too many rows, columns or filled cells, a cell longer than Excel
 allows, a zip that is not a workbook) with a message in words. A workbook is read in openpyxl's streaming
@@ -31,7 +31,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from monitoring import security
+from monitoring import uploads
 from plans.sheets import (
     column_letter,
     plain,
@@ -48,7 +48,7 @@ MAX_COLUMNS = 500  # columns read from a sheet: a plan's widest table has fewer 
 # Every cell read is kept until the import is checked, at about 60 bytes each: 3 million cells is under 200 MB.
 MAX_CELLS = MAX_ROWS * 30
 
-MAX_CELL_CHARS = security.MAX_CELL_CHARS  # the most characters Excel keeps in a cell
+MAX_CELL_CHARS = uploads.MAX_CELL_CHARS  # the most characters Excel keeps in a cell
 
 
 class ImportFileError(Exception):
@@ -97,13 +97,13 @@ def read_file(content: bytes) -> tuple[str, list[Table]]:
         raise ImportFileError("The selected file is a PDF, not a spreadsheet. Upload an Excel workbook (.xlsx) or a "
                               "CSV file.")
     try:
-        checked = security.check_upload(ContentFile(content), max_size=limit)
+        checked = uploads.check_upload(ContentFile(content), max_size=limit)
     except ValidationError as error:
         message = " ".join(error.messages) + "."
         if error.code == "wrong_type":
             message += what_it_looks_like(content)
         raise ImportFileError(message) from None
-    tables = _read_workbook(content) if checked.kind == security.XLSX else [_read_csv(content)]
+    tables = _read_workbook(content) if checked.kind == uploads.XLSX else [_read_csv(content)]
     if not any(table.headers for table in tables):
         raise ImportFileError("The selected file is empty: it has no headings and no rows.")
     return checked.kind, tables

@@ -3,7 +3,7 @@
 One path serves the upload page, the admin (whose Import buttons lead to the upload page) and
 `manage.py import_data`, so that every import gets the same checks:
 
-- The file is judged by its content, never its name (monitoring.security.check_upload): an Excel workbook (.xlsx)
+- The file is judged by its content, never its name (monitoring.uploads.check_upload): an Excel workbook (.xlsx)
   or UTF-8 CSV, not empty, not over IMPORT_MAX_UPLOAD_BYTES.
 - Its headings must be the kind's columns (missing, unknown and repeated headings are all listed), and every
   row is checked by the kind's resource (plans/indicators/funding `resources.py`): problems are reported by

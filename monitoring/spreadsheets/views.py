@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from indicators.models import IndicatorValue
-from monitoring import permissions, security
+from monitoring import permissions, uploads
 from monitoring.forms import GovukFormMixin
 from monitoring.models import ImportRecord
 from monitoring.spreadsheets import files, imports, pending, workbook
@@ -65,7 +65,7 @@ class UploadForm(GovukFormMixin, forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         try:
-            security.check_upload(upload, max_size=settings.IMPORT_MAX_UPLOAD_BYTES)
+            uploads.check_upload(upload, max_size=settings.IMPORT_MAX_UPLOAD_BYTES)
         except ValidationError as error:
             if error.code == "too_large":
                 raise ValidationError(

@@ -24,7 +24,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from monitoring import security
+from monitoring import uploads
 from monitoring.models import ImportRecord
 from monitoring.spreadsheets import files, imports, workbook
 from tests.cycle_builders import make_cycle
@@ -269,7 +269,7 @@ def test_a_zip_whose_declared_size_is_too_small_for_an_innocent_sheet_is_damaged
 
 
 def test_a_workbook_over_the_unpacked_limit_is_refused_by_its_index(monkeypatch):
-    monkeypatch.setattr(security, "MAX_UNPACKED_BYTES", 1 * MB)
+    monkeypatch.setattr(uploads, "MAX_UNPACKED_BYTES", 1 * MB)
     content = workbook_with_sheet(HEADINGS, incompressible_text(2 * MB))
 
     assert refusal(content).startswith("The selected file must be smaller than 1MB once unpacked (an Excel workbook "
@@ -294,7 +294,7 @@ def test_a_comment_too_long_for_the_parser_to_hold_is_refused():
 ])
 def test_xml_that_openpyxl_would_have_to_hold_too_much_of_is_refused(monkeypatch, limit, value, xml, what):
     """The limits are far above any real workbook; lowered here, so that a small file shows each one at work."""
-    monkeypatch.setattr(security, limit, value)
+    monkeypatch.setattr(uploads, limit, value)
 
     assert refusal(workbook_with_sheet(HEADINGS, xml)) == (
         f"The selected file holds XML that no spreadsheet program writes ({what}). Save it again from Excel.")
@@ -330,7 +330,7 @@ def test_a_workbook_as_excel_or_openpyxl_writes_it_still_reads(c):
     content = files.write_xlsx([files.Sheet("Values", ["Indicator", "Period", "Value", "Commentary"],
                                             [["NI 152", "2008/09-Q1", 14.5, "é & < > \" ' 😀"]])])
 
-    assert security.check_upload(ContentFile(content), max_size=5 * MB).kind == security.XLSX
+    assert uploads.check_upload(ContentFile(content), max_size=5 * MB).kind == uploads.XLSX
     _, tables = files.read_file(content)
     assert tables[0].rows == [["NI 152", "2008/09-Q1", "14.5", "é & < > \" ' 😀"]]
 
@@ -354,7 +354,7 @@ def test_the_upload_page_refuses_a_hostile_workbook_at_the_file_field_and_keeps_
 
 def test_the_check_upload_gate_names_what_it_refused():
     with pytest.raises(ValidationError) as error:
-        security.check_upload(ContentFile(huge_cell_workbook(100)), max_size=5 * MB)
+        uploads.check_upload(ContentFile(huge_cell_workbook(100)), max_size=5 * MB)
     assert error.value.code == "too_tightly_packed"
 
 
