@@ -117,6 +117,9 @@ class ProgressReport(models.Model):
         max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal(0))],
         help_text="Outputs achieved in this period.",
     )
+    outputs_not_available_reason = text_field(
+        REPORTED_TEXT, blank=True, help_text="Why the outputs are not available this period, when they are not.",
+    )
     reviewer_comment = text_field(
         REPORTED_TEXT, blank=True, help_text="Why the indicator owner sent it back."
     )

@@ -27,7 +27,7 @@ from monitoring import notifications, permissions
 from monitoring.models import ProgressReport, ReportingRound, Return, WorkflowEvent
 from monitoring.workflow import Move, WorkflowError, make_move
 from plans import periods
-from plans.models import DeliveryAction, Period, Plan, Seal
+from plans.models import ActionTarget, DeliveryAction, Period, Plan, Seal
 
 STALE_EDIT = (
     "Someone else saved this entry after you opened it. Your changes have not been saved: they are still in "
@@ -43,6 +43,12 @@ REASON_REQUIRED = "Give the reason for reopening this signed-off return."
 ITEMS_REQUIRED = "Select at least one item to send back."
 ITEM_COMMENT_REQUIRED = "Say what needs to change in {what}, or write a comment for all the items you selected."
 NOT_SENDABLE = "{what} cannot be sent back: only draft or submitted items of this return can."
+NARRATIVE_REQUIRED = "Describe the progress made before you submit."
+RAG_REQUIRED = "Choose a RAG status before you submit."
+OUTPUTS_REQUIRED = ("Enter the outputs achieved in this period before you submit, or say they are not available "
+                    "this period and why")
+OUTPUTS_WHOLE = "Enter the outputs achieved as a whole number, like 12, as the target for {year} is"
+OUTPUTS_BOTH = "Either enter the outputs achieved or say they are not available this period, not both"
 OUTLIER_WARNING = f"{performance.OUTLIER} Check it, then tick the box to confirm it is right."
 COMMENTARY_REQUIRED = performance.COMMENTARY_REQUIRED  # the words every route uses (forms, imports, commands)
 
@@ -146,13 +152,42 @@ def round_reopen(*, reporting_round: ReportingRound, user) -> None:
 # Progress on actions ---------------------------------------------------------------------------------------
 
 
+def progress_problems(
+    *, report: Return, action: DeliveryAction, narrative: str, rag: str, outputs_achieved: Decimal | None,
+    outputs_not_available_reason: str, submit: bool,
+) -> dict[str, list[str]]:
+    """Return every rule a progress entry breaks, by field, so that a form can list them all at once.
+
+    Blank outputs are not zero: an action with an output target for the period's financial year is submitted
+    with its outputs, or with the reason they are not available this period. Outputs are whole numbers when the
+    year's target is.
+    """
+    problems: dict[str, list[str]] = {}
+    if submit and not narrative.strip():
+        problems["narrative"] = [NARRATIVE_REQUIRED]
+    if submit and not rag:
+        problems["rag"] = [RAG_REQUIRED]
+    year = report.round.period.financial_year
+    target = ActionTarget.objects.filter(action=action, year=year).values_list("value", flat=True).first()
+    reason = outputs_not_available_reason.strip()
+    if outputs_achieved is not None and reason:
+        problems["outputs_achieved"] = [OUTPUTS_BOTH]
+    elif target is not None and outputs_achieved is None and not reason and submit:
+        problems["outputs_achieved"] = [OUTPUTS_REQUIRED]
+    elif target is not None and outputs_achieved is not None and target == target.to_integral_value() \
+            and outputs_achieved != outputs_achieved.to_integral_value():
+        problems["outputs_achieved"] = [OUTPUTS_WHOLE.format(year=periods.year_label(year))]
+    return problems
+
+
 @transaction.atomic
 def progress_save(
     *, report: Return, action: DeliveryAction, user, narrative: str, rag: str, outputs_achieved: Decimal | None,
-    version: int | None, submit: bool,
+    version: int | None, submit: bool, outputs_not_available_reason: str = "",
 ) -> ProgressReport:
-    """Save an action's progress as draft, or submit it; refuse a stale or unauthorised save."""
-    report = Return.objects.select_related("round").get(pk=report.pk)
+    """Save an action's progress as draft, or submit it; refuse a stale or unauthorised save, or one that breaks
+    a rule of progress_problems (all of them together)."""
+    report = Return.objects.select_related("round__period").get(pk=report.pk)
     _require(action.plan_id == report.plan_id and permissions.may_report_progress(user, action), NOT_YOURS)
     _require_editable(report)
     progress = ProgressReport.objects.filter(report=report, action=action).first()
@@ -166,11 +201,14 @@ def progress_save(
         _bump_version(ProgressReport, progress.pk, progress.version)
         progress.version += 1
     event = make_move(progress, Move.SUBMIT if submit else Move.SAVE_DRAFT, report=report, user=user)
-    if submit and not narrative.strip():
-        raise ValidationError({"narrative": "Describe the progress made before you submit."})
-    if submit and not rag:
-        raise ValidationError({"rag": "Choose a RAG status before you submit."})
+    problems = progress_problems(
+        report=report, action=action, narrative=narrative, rag=rag, outputs_achieved=outputs_achieved,
+        outputs_not_available_reason=outputs_not_available_reason, submit=submit,
+    )
+    if problems:
+        raise ValidationError(problems)
     progress.narrative, progress.rag, progress.outputs_achieved = narrative, rag, outputs_achieved
+    progress.outputs_not_available_reason = outputs_not_available_reason.strip()
     progress.updated_by = user
     # The foreign keys and constraints were settled above or are enforced by the database itself.
     progress.full_clean(exclude=["report", "action", "updated_by"], validate_constraints=False)

@@ -130,12 +130,21 @@ def reporter_of(cycle: Cycle, action: DeliveryAction) -> User:
     return action.lead_officer.user
 
 
+TYPICAL = object()
+
+
 def submit_progress(cycle: Cycle, action: DeliveryAction, *, narrative: str = "On track", rag: str = "green",
-                    outputs: Decimal | None = None, submit: bool = True):
+                    outputs=TYPICAL, not_available_reason: str = "", submit: bool = True):
+    """Save an action's progress; outputs default to 80 for an action with a target this year (which needs them)."""
     existing = action.progress_reports.filter(report=cycle.report).first()
+    if outputs is TYPICAL:
+        year = cycle.round.period.financial_year
+        has_target = ActionTarget.objects.filter(action=action, year=year).exists()
+        outputs = Decimal(80) if has_target and not not_available_reason else None
     return services.progress_save(
         report=cycle.report, action=action, user=reporter_of(cycle, action), narrative=narrative, rag=rag,
-        outputs_achieved=outputs, version=existing.version if existing else None, submit=submit,
+        outputs_achieved=outputs, outputs_not_available_reason=not_available_reason,
+        version=existing.version if existing else None, submit=submit,
     )
 
 

@@ -96,7 +96,7 @@ def test_the_values_form(client, cycle, which, indicator, value, commentary, con
     client.force_login(cycle["expert"])
     pk = str(cycle.indicators[which].pk) if which < 2 else indicator
     prefix = f"indicator-{pk}"
-    data = {"indicator": pk, f"{prefix}-value": value, f"{prefix}-commentary": commentary,
+    data = {f"{prefix}-value": value, f"{prefix}-commentary": commentary,
             f"{prefix}-confirm_outlier": confirm, f"{prefix}-version": version, "move": move}
 
     below_500(client.post(reverse("values_edit", args=[cycle.report.pk]), data), repr(data))
@@ -310,7 +310,7 @@ def test_a_count_with_15_digits_is_refused_not_stored(client, cycle):
     prefix = f"indicator-{count.pk}"
 
     saved = client.post(reverse("values_edit", args=[cycle.report.pk]), {
-        "indicator": count.pk, f"{prefix}-value": "1" + "0" * 14, f"{prefix}-version": "0", "move": "draft",
+        f"{prefix}-value": "1" + "0" * 14, f"{prefix}-version": "0", "move": "draft",
     })
     shown = client.get(reverse("values_edit", args=[cycle.report.pk]))
 

@@ -92,7 +92,7 @@ def test_the_values_form_refuses(client, cycle):
     prefix = f"indicator-{cycle.ni152.pk}"
 
     response = client.post(reverse("values_edit", args=[cycle.report.pk]), {
-        "indicator": cycle.ni152.pk, f"{prefix}-value": "99.9", f"{prefix}-commentary": "Changed",
+        f"{prefix}-value": "99.9", f"{prefix}-commentary": "Changed",
         f"{prefix}-confirm_outlier": "on", f"{prefix}-version": value.version, "move": "submit",
     })
 

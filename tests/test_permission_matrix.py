@@ -34,7 +34,7 @@ class Page:
 
 def _value_data(c: Cycle) -> dict:
     prefix = f"indicator-{c.ni152.pk}"
-    return {"indicator": c.ni152.pk, f"{prefix}-value": "14.2", f"{prefix}-commentary": "", f"{prefix}-version": 0,
+    return {f"{prefix}-value": "14.2", f"{prefix}-commentary": "", f"{prefix}-version": 0,
             "move": "submit"}
 
 

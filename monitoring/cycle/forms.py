@@ -74,6 +74,18 @@ class OpenRoundForm(GovukFormMixin, forms.Form):
         return self.fields["due_date"].parts(self["due_date"])
 
 
+NOT_AVAILABLE_REASON_REQUIRED = "Say why the outputs are not available this period"
+
+
+class OutputsField(forms.DecimalField):
+    """A number of outputs, read as every route reads numbers: '1,200' is 1200 (plans.sheets.cells.read_decimal)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace(",", "").strip()
+        return super().to_python(value)
+
+
 class ProgressForm(GovukFormMixin, forms.Form):
     """A lead officer's progress on one action in one period."""
 
@@ -87,7 +99,7 @@ class ProgressForm(GovukFormMixin, forms.Form):
         help_text="Red: off track. Amber: at risk. Green: on track.",
         error_messages={"invalid_choice": "Choose red, amber or green"},
     )
-    outputs_achieved = forms.DecimalField(
+    outputs_achieved = OutputsField(
         label="Outputs achieved in this period", required=False, min_value=Decimal(0), max_digits=12,
         decimal_places=2, localize=False, widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
         error_messages={
@@ -98,23 +110,46 @@ class ProgressForm(GovukFormMixin, forms.Form):
             "max_whole_digits": "Enter a smaller number of outputs achieved",
         },
     )
+    outputs_not_available = forms.BooleanField(label="The outputs are not available this period", required=False)
+    outputs_not_available_reason = GovukTextareaField(
+        ProgressReport._meta.get_field("outputs_not_available_reason"), noun="Why the outputs are not available",
+        rows=3, label="Why are the outputs not available this period?",
+    )
     version = VersionField()
 
     def __init__(self, *args, with_outputs: bool, **kwargs):
         super().__init__(*args, **kwargs)
         if not with_outputs:
-            del self.fields["outputs_achieved"]
+            for name in ("outputs_achieved", "outputs_not_available", "outputs_not_available_reason"):
+                del self.fields[name]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outputs_not_available") and not cleaned.get("outputs_not_available_reason", "").strip():
+            self.add_error("outputs_not_available_reason", NOT_AVAILABLE_REASON_REQUIRED)
+        return cleaned
+
+    def not_available_reason(self) -> str:
+        """Return the reason the outputs are not available, or '' unless the box saying so is ticked."""
+        data = getattr(self, "cleaned_data", {})
+        return data.get("outputs_not_available_reason", "") if data.get("outputs_not_available") else ""
 
     @classmethod
     def initial_for(cls, progress: ProgressReport | None) -> dict:
         if progress is None:
             return {"version": 0}
         return {"narrative": progress.narrative, "rag": progress.rag, "version": progress.version,
-                "outputs_achieved": plain_number(progress.outputs_achieved)}
+                "outputs_achieved": plain_number(progress.outputs_achieved),
+                "outputs_not_available": bool(progress.outputs_not_available_reason),
+                "outputs_not_available_reason": progress.outputs_not_available_reason}
 
 
 class IndicatorValueForm(GovukFormMixin, forms.Form):
-    """A data expert's value for one indicator in one period (one form per indicator, each with its prefix)."""
+    """A data expert's value for one indicator in one period.
+
+    One row of the values page's single form, named by its prefix (indicator-<pk>-value), so that one Save or Submit
+    carries every row.
+    """
 
     value = forms.CharField(
         label="Value", required=False, max_length=40,

@@ -12,9 +12,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from indicators.models import EntryStatus
 from monitoring import permissions, services
 from monitoring.cycle import selectors
 from monitoring.cycle.forms import (
@@ -155,6 +155,20 @@ def my_returns(request):
     return render(request, "monitoring/cycle/my_returns.html", {"page": selectors.my_returns_page(user=request.user)})
 
 
+def _add_progress_problems(form: ProgressForm, *, report: Return, action, submit: bool) -> None:
+    """Add the service's errors for the fields the form could read, so that the summary lists every error."""
+    data = form.cleaned_data
+    problems = services.progress_problems(
+        report=report, action=action, narrative=data.get("narrative", ""), rag=data.get("rag", ""),
+        outputs_achieved=data.get("outputs_achieved"), outputs_not_available_reason=form.not_available_reason(),
+        submit=submit,
+    )
+    for name, messages_ in problems.items():
+        ticked = name == "outputs_achieved" and data.get("outputs_not_available")  # its reason is the error
+        if name in data and name not in form.errors and not ticked:
+            form.add_error(name, messages_)
+
+
 @GET_AND_POST
 def progress_edit(request, pk, action_pk):
     report = _get_return(pk)
@@ -165,12 +179,16 @@ def progress_edit(request, pk, action_pk):
     problem, latest = "", None
     if request.method == "POST":
         form = ProgressForm(request.POST, **form_options)
-        if form.is_valid():
-            submit = chosen_move(request.POST)
+        submit = chosen_move(request.POST)
+        if not form.is_valid():
+            # List the service's rules broken by what could be read beside the form's own errors, all at once.
+            _add_progress_problems(form, report=report, action=action, submit=submit)
+        else:
             try:
                 services.progress_save(
                     report=report, action=action, user=request.user, narrative=form.cleaned_data["narrative"],
                     rag=form.cleaned_data["rag"], outputs_achieved=form.cleaned_data.get("outputs_achieved"),
+                    outputs_not_available_reason=form.not_available_reason(),
                     version=form.cleaned_data["version"], submit=submit,
                 )
             except services.StaleEdit as error:
@@ -199,11 +217,12 @@ def progress_edit(request, pk, action_pk):
 
 @GET_AND_POST
 def values_edit(request, pk):
+    """Save or submit all the period's values the expert looks after in one form: every row saves, or none does."""
     report = _get_return(pk)
     rows = selectors.values_page(report=report, user=request.user)
     if not rows:
         raise PermissionDenied(services.NOT_YOUR_INDICATOR)
-    bound, problem, latest = {}, "", None
+    locked = _locked_message(report)
     year_label = periods.year_label(report.round.period.financial_year)
 
     def options(row) -> dict:
@@ -211,49 +230,101 @@ def values_edit(request, pk):
         return {"prefix": _value_prefix(row), "value_hint": row.value_hint(year_label),
                 "value_label": f"Value of {indicator.code or 'this indicator'} for {report.round.period.label}"}
 
+    def unbound(row) -> IndicatorValueForm:
+        initial = IndicatorValueForm.initial_for(row.value, row.indicator.decimal_places)
+        return IndicatorValueForm(initial=initial, **options(row))
+
+    editable = [row for row in rows if not locked and not (row.value and row.value.is_signed_off)]
+    bound = {row.indicator.pk: unbound(row) for row in rows}
+    problem, latest = "", {}
     if request.method == "POST":
-        row = next((row for row in rows if str(row.indicator.pk) == request.POST.get("indicator")), None)
-        if row is None:
-            raise PermissionDenied(services.NOT_YOUR_INDICATOR)
-        prefix = _value_prefix(row)
-        form = IndicatorValueForm(request.POST, **options(row))
-        if form.is_valid():
-            submit = chosen_move(request.POST)
-            try:
-                services.indicator_value_save(
-                    report=report, indicator=row.indicator, user=request.user, raw_value=form.cleaned_data["value"],
-                    commentary=form.cleaned_data["commentary"], version=form.cleaned_data["version"],
-                    confirm_outlier=form.cleaned_data["confirm_outlier"], submit=submit,
-                )
-            except services.StaleEdit as error:
-                problem, latest = str(error), selectors.latest_value(indicator=row.indicator, period=report.round.period)
-                form = _rebound(IndicatorValueForm, form, latest.version if latest else 0, **options(row))
-            except WorkflowError as error:
-                problem = str(error)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                verb = "submitted" if submit else "saved as a draft"
-                messages.success(request, f"The value of {row.indicator.code or row.indicator.name} has been {verb}.")
-                return redirect(reverse("values_edit", args=[report.pk]) + f"#{prefix}")
-        bound[row.indicator.pk] = form
+        submit = chosen_move(request.POST)
+        posted = [row for row in rows if any(key.startswith(f"{_value_prefix(row)}-") for key in request.POST)]
+        for row in posted:
+            bound[row.indicator.pk] = IndicatorValueForm(request.POST, **options(row))
+        # A locked return or a signed-off row is still sent to the service, which refuses it (409).
+        problem, latest, saved = _save_values(request, report, posted, bound, submit)
+        if latest:
+            row = next(row for row in rows if row.indicator.pk in latest)
+            version = latest[row.indicator.pk].version if latest[row.indicator.pk] else 0
+            bound[row.indicator.pk] = _rebound(IndicatorValueForm, bound[row.indicator.pk], version, **options(row))
+        if saved is not None:
+            verb = "submitted" if submit else "saved as drafts"
+            text = f"{saved} value{'s' if saved != 1 else ''} {verb}." if saved else "There were no changes to save."
+            messages.success(request, text)
+            return redirect("values_edit", report.pk)
     entries = []
     for row in rows:
-        form = bound.get(row.indicator.pk) or IndicatorValueForm(
-            initial=IndicatorValueForm.initial_for(row.value, row.indicator.decimal_places), **options(row)
-        )
+        form = bound[row.indicator.pk]
         ask_to_confirm = bool(form.errors.get("confirm_outlier")) or bool(form["confirm_outlier"].value()) or bool(
             row.value and row.value.outlier_confirmed
         )
-        shown_latest = latest if row.indicator.pk in bound else None
+        shown_latest = latest.get(row.indicator.pk)
         entries.append({
             "row": row, "form": form, "ask_to_confirm": ask_to_confirm, "id": _value_prefix(row), "latest": shown_latest,
             "latest_text": row.indicator.format_value(shown_latest.value) if shown_latest else "",
+            "read_only": row not in editable,
+            "returned": row.value is not None and row.value.status == EntryStatus.RETURNED,
         })
     errors = [error for entry in entries for error in entry["form"].error_summary()]
     return render(request, "monitoring/cycle/values_form.html", {
-        "report": report, "entries": entries, "errors": errors, "problem": problem, "locked": _locked_message(report),
+        "report": report, "entries": entries, "errors": errors, "problem": problem, "locked": locked,
+        "editable": bool(editable),
     }, status=CONFLICT if problem else 200)
+
+
+def _value_changed(row, form: IndicatorValueForm) -> bool:
+    """Return True if the row's typed value, commentary or confirmation differ from what is saved."""
+    initial = IndicatorValueForm.initial_for(row.value, row.indicator.decimal_places)
+    return any(
+        form.cleaned_data[name] != initial.get(name, default)
+        for name, default in (("value", ""), ("commentary", ""), ("confirm_outlier", False))
+    )
+
+
+def _save_values(request, report, rows, bound, submit: bool):
+    """Save each posted row through the service inside one transaction, rolled back if any row fails.
+
+    Return the conflict's message ("" if none), the latest saved value of a stale row ({indicator pk: value}), and
+    the number of rows saved (None if nothing was kept). Every row is tried, so every error is listed at once.
+    A row never entered and left blank is skipped; so is an unchanged row on Save, and an unchanged row already
+    submitted on Submit: saving it again would only move it back to draft or record nothing new.
+    """
+    saved, failed, problem, stale = 0, False, "", None
+    with transaction.atomic():
+        for row in rows:
+            form = bound[row.indicator.pk]
+            if not form.is_valid():
+                failed = True
+                continue
+            data = form.cleaned_data
+            if row.value is None and not data["value"].strip() and not data["commentary"].strip():
+                continue
+            if not _value_changed(row, form) and (not submit or row.value.status == EntryStatus.SUBMITTED):
+                continue
+            try:
+                services.indicator_value_save(
+                    report=report, indicator=row.indicator, user=request.user, raw_value=data["value"],
+                    commentary=data["commentary"], version=data["version"], confirm_outlier=data["confirm_outlier"],
+                    submit=submit,
+                )
+            except services.StaleEdit as error:
+                problem, stale = str(error), row
+                break
+            except WorkflowError as error:
+                problem = str(error)
+                break
+            except ValidationError as error:
+                add_service_errors(form, error)
+                failed = True
+            else:
+                saved += 1
+        if failed or problem:
+            transaction.set_rollback(True)
+    if stale is not None:  # read after the rollback, so it is the value someone else saved
+        return problem, {stale.indicator.pk: selectors.latest_value(indicator=stale.indicator,
+                                                                    period=report.round.period)}, None
+    return problem, {}, None if failed or problem else saved
 
 
 def _value_prefix(row) -> str:

@@ -48,7 +48,7 @@ def _report_progress(report: Return, actions, admin, quarter_index: int, submit:
             continue
         target = next((t.value for t in action.targets.all() if t.year == report.period.financial_year), None)
         outputs = None
-        if target:
+        if target is not None:  # an action with a target is submitted with its outputs
             share = Decimal(22 + (position * 7 + quarter_index * 3) % 9) / 100
             outputs = (target * share).quantize(Decimal(1))
         rag = RAG_CYCLE[(position + quarter_index) % len(RAG_CYCLE)]

@@ -124,17 +124,27 @@ class ProgressCell:
 
     @property
     def outputs_text(self) -> str:
-        """Return 'Outputs: 61 this quarter; 61 of 275 in 2008/09 (22%)', or '' with no target and no outputs."""
+        """Return 'Outputs: 61 this quarter; 61 of 275 in 2008/09 (22%)', or '' with no target and no outputs.
+
+        Blank is not zero: outputs not entered are 'not reported' (or 'not available', with the officer's reason).
+        """
         outputs = self.outputs
-        this_period = _number(outputs.this_period or Decimal(0))
+        if outputs.this_period is not None:
+            this_period = f"{_number(outputs.this_period)} this {self.period_word}"
+        elif outputs.not_available_reason:
+            this_period = f"not available this {self.period_word} ({outputs.not_available_reason})"
+        else:
+            this_period = f"not reported this {self.period_word}"
         if outputs.target is not None:
+            if not outputs.reported:
+                return f"Outputs: {this_period}; none reported in {self.year_label} (target {_number(outputs.target)})"
             share = f" ({_number(outputs.share)}%)" if outputs.share is not None else ""
             return (
-                f"Outputs: {this_period} this {self.period_word}; {_number(outputs.so_far)} of "
+                f"Outputs: {this_period}; {_number(outputs.so_far)} of "
                 f"{_number(outputs.target)} in {self.year_label}{share}"
             )
         if outputs.this_period is not None:
-            return f"Outputs: {this_period} this {self.period_word}"
+            return f"Outputs: {this_period}"
         return ""
 
 

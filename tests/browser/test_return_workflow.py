@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from indicators.models import EntryStatus
+from indicators.models import EntryStatus, IndicatorValue
 from monitoring import services
 from monitoring.models import ProgressReport, Return
 from tests.cycle_builders import PASSWORD, make_cycle, submit_everything
@@ -64,13 +64,13 @@ def test_officer_expert_and_owner_take_a_return_to_sign_off_and_it_locks(page, c
     page.get_by_role("link", name="NI 152 2008/09 Q1").click()
     value = page.get_by_label("Value of NI 152 for 2008/09 Q1")
     value.fill("fourteen")
-    page.get_by_role("button", name="Submit the value of NI 152").click()
+    page.get_by_role("button", name="Submit all values").click()
     assert page.title().startswith("Error: ")
     assert page.locator(".govuk-error-message").first.inner_text().endswith("Enter a number, like 14.2.")
     assert_no_violations(page)
     page.get_by_label("Value of NI 152 for 2008/09 Q1").fill("14.2")
-    page.get_by_role("button", name="Submit the value of NI 152").click()
-    assert page.get_by_text("The value of NI 152 has been submitted.").is_visible()
+    page.get_by_role("button", name="Submit all values").click()
+    assert page.get_by_text("1 value submitted.").is_visible()
     sign_out(page)
 
     # The indicator owner reads the whole return and signs it off.
@@ -148,4 +148,40 @@ def test_the_owner_sends_back_one_item_and_only_that_item_shows_the_comment(page
     row = page.get_by_role("row").filter(has_text="Count the lone parents.")
     assert row.count() == 1 and "Action 1" in row.inner_text()
     assert_no_violations(page)
+    assert page.errors == []
+
+
+@pytest.fixture
+def values_site(transactional_db, live_server):
+    """Return the live server's address and a plan with three indicators in an open round."""
+    return live_server.url, make_cycle(actions=1, indicators=3)
+
+
+def test_the_expert_saves_all_values_in_one_form_and_an_error_keeps_every_typed_value(page, values_site):
+    site, cycle = values_site
+    local_1, local_2 = cycle.indicators[1:]
+    sign_in_as(page, site, "expert")
+    page.goto(f"{site}/returns/{cycle.report.pk}/values/")
+    page.get_by_label("Value of NI 152 for 2008/09 Q1").fill("14.2")
+    page.get_by_label("Value of LOCAL 1 for 2008/09 Q1").fill("a hundred")
+    page.get_by_label("Value of LOCAL 2 for 2008/09 Q1").fill("75")
+    page.locator(f"#id_indicator-{local_2.pk}-commentary").fill("Counted at the new centre")
+
+    # One value is wrong: nothing is saved, the summary links to it, and every typed value is still there.
+    page.get_by_role("button", name="Save as draft all values").click()
+    assert page.title().startswith("Error: ")
+    summary = page.locator(".govuk-error-summary")
+    assert summary.get_by_role("link").count() == 1
+    assert page.get_by_label("Value of NI 152 for 2008/09 Q1").input_value() == "14.2"
+    assert page.get_by_label("Value of LOCAL 2 for 2008/09 Q1").input_value() == "75"
+    assert page.locator(f"#id_indicator-{local_2.pk}-commentary").input_value() == "Counted at the new centre"
+    assert not IndicatorValue.objects.filter(period=cycle.round.period).exists()
+    assert_no_violations(page)
+
+    # Put right, one Submit submits all three.
+    page.get_by_label("Value of LOCAL 1 for 2008/09 Q1").fill("100")
+    page.get_by_role("button", name="Submit all values").click()
+    assert page.get_by_text("3 values submitted.").is_visible()
+    statuses = set(IndicatorValue.objects.filter(period=cycle.round.period).values_list("status", flat=True))
+    assert statuses == {EntryStatus.SUBMITTED}
     assert page.errors == []

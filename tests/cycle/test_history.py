@@ -62,11 +62,10 @@ def test_changed_since_sign_off_is_newest_first_like_the_history(client, c):
         ("NI 152", "Value", "14.4%"),  # one save: its fields in the form's order
         ("NI 152", "Commentary", "Revised by the DWP"),
         ("Action 1", "Progress", "Forty-two people into work"),
-        ("Action 1", "Outputs achieved", "(blank)"),
         ("The return", "Status", "Open Reason: The DWP revised the figures."),
     ]
     everything = [(what, field, after) for _, _, what, field, _, after in rows(page, "all-changes")]
-    assert everything[:5] == since
+    assert everything[:len(since)] == since
 
 
 def test_it_filters_by_item(client, c):

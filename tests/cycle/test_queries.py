@@ -24,6 +24,8 @@ pytestmark = pytest.mark.django_db
 SMALL = {"actions": 3, "indicators": 2}
 LARGE = {"actions": 30, "indicators": 12}
 MOST_QUERIES = 12
+# A progress save reads the action's output target for the year too: blank outputs are refused where one is set.
+MOST_SAVE_QUERIES = 13
 
 PAGES = {
     "rounds": (lambda c: reverse("rounds"), "performance_officer"),
@@ -102,4 +104,4 @@ def test_saving_progress_costs_the_same_queries_for_a_small_plan_and_a_large_one
     small, large = save_queries(client, SMALL), save_queries(client, LARGE)
     print(f"progress save: {small} queries with 3 actions, {large} with 30")
     assert small == large
-    assert large <= MOST_QUERIES
+    assert large <= MOST_SAVE_QUERIES

@@ -44,7 +44,7 @@ def post_progress(client, c, *, narrative="Forty people into work", rag="green",
 def post_value(client, c, value, *, indicator=None, commentary="", version=0, confirm=False, move="submit"):
     indicator = indicator or c.ni152
     prefix = f"indicator-{indicator.pk}"
-    data = {"indicator": indicator.pk, f"{prefix}-value": value, f"{prefix}-commentary": commentary,
+    data = {f"{prefix}-value": value, f"{prefix}-commentary": commentary,
             f"{prefix}-version": version, "move": move}
     if confirm:
         data[f"{prefix}-confirm_outlier"] = "on"

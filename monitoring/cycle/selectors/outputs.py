@@ -21,6 +21,9 @@ class Outputs:
     target: Decimal | None
     this_period: Decimal | None
     so_far: Decimal
+    # Blank is not zero: whether any outputs were reported this year, and why this period's are not available.
+    reported: bool = True
+    not_available_reason: str = ""
 
     @property
     def share(self) -> Decimal | None:
@@ -82,5 +85,7 @@ def _outputs(actions, progress, targets: dict[int, Decimal], so_far: dict[int, D
         entry = progress.get(action.pk)
         this_period = entry.outputs_achieved if entry else None
         total = so_far.get(action.pk, Decimal(0)) + (this_period or 0)
-        result[action.pk] = Outputs(targets.get(action.pk), this_period, total)
+        reported = this_period is not None or so_far.get(action.pk) is not None
+        reason = entry.outputs_not_available_reason if entry else ""
+        result[action.pk] = Outputs(targets.get(action.pk), this_period, total, reported, reason)
     return result
