@@ -8,7 +8,6 @@ nothing to refuse.
 from __future__ import annotations
 
 import codecs
-import logging
 import re
 import zipfile
 import zlib
@@ -16,8 +15,6 @@ from dataclasses import dataclass
 from xml.parsers import expat
 
 from django.core.exceptions import ValidationError
-
-logger = logging.getLogger("security")
 
 XLSX = "xlsx"
 CSV = "csv"

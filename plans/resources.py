@@ -1,13 +1,15 @@
-"""The plans app's spreadsheet resources: how each of its tables is written to, and read back from, a CSV file or
-an Excel sheet: partners, people, corporate objectives and outcomes, plans, header roles, sections, group headings,
-priorities and their contributions, delivery actions with their yearly targets, key measures and risks.
+"""The plans app's spreadsheet resources, one module because each short class is one sheet of a plan's workbook.
+
+How each of its tables is written to, and read back from, a CSV file or an Excel sheet: partners, people,
+corporate objectives and outcomes, plans, header roles, sections, group headings, priorities and their
+contributions, delivery actions with their yearly targets, key measures and risks.
 
 Each resource's columns are headed as people write them ('Plan', 'Position', 'Target 2008/09'). PlanTableResource,
 the base of every table whose rows belong to a plan, is the base of indicators' and funding's plan tables too. The
 machinery every app's resources share (reading cells, Column, SheetResource, bulk writes) is plans.sheets.
 
-Kept as one module of short classes, one a sheet of the plan workbook, in the order the workbook imports them:
-each rests on the lookups of those above it (PlanTableResource, PlanPriorityLookups), which read best in one place.
+The classes stand in the order the workbook imports them, each resting on the lookups of those above it
+(PlanTableResource, PlanPriorityLookups), which read best in one place.
 """
 
 from __future__ import annotations
