@@ -8,6 +8,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from monitoring import models
+from monitoring.templatetags.formatting import number
 from plans.admin_mixins import RevertNeedsChangePermission
 
 admin.site.site_header = "Partnership Monitor administration"
@@ -47,9 +48,23 @@ class ReportingRoundAdmin(admin.ModelAdmin):
         return False
 
 
-class ProgressInline(admin.TabularInline):
+class ShowsOutputs:
+    """Outputs printed as the pages print them (1,200, not 1200.00); they are entered only on the progress form,
+    whose services hold the rules ('1,200' is 1200, whole numbers when the target is)."""
+
+    @admin.display(description="Outputs achieved", ordering="outputs_achieved")
+    def outputs(self, progress: models.ProgressReport) -> str:
+        return number(progress.outputs_achieved) or "-"
+
+    @admin.display(description="Outputs not available this period")
+    def not_available(self, progress: models.ProgressReport) -> str:
+        return progress.outputs_not_available_reason or "-"
+
+
+class ProgressInline(ShowsOutputs, admin.TabularInline):
     model = models.ProgressReport
-    fields = ["action", "status", "rag", "outputs_achieved", "narrative", "updated_by", "updated_at"]
+    fields = ["action", "status", "rag", "outputs", "not_available", "narrative", "updated_by",
+              "updated_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -68,8 +83,11 @@ class ReturnAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.ProgressReport)
-class ProgressReportAdmin(ReadOnlyAdmin):
-    list_display = ["action", "report", "status", "rag", "outputs_achieved", "updated_by", "updated_at"]
+class ProgressReportAdmin(ShowsOutputs, ReadOnlyAdmin):
+    list_display = ["action", "report", "status", "rag", "outputs", "updated_by", "updated_at"]
+    fields = ["report", "action", "status", "narrative", "rag", "outputs", "not_available",
+              "reviewer_comment", "updated_by", "updated_at", "version"]
+    readonly_fields = fields
     list_filter = ["status", "rag", "report__round"]
     search_fields = ["action__title", "narrative"]
     list_select_related = ["action", "report__plan", "report__round__period", "updated_by"]

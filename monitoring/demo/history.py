@@ -4,17 +4,21 @@ NI 152: 2008/09 Q1 to Q4 signed off (rounds closed), 2009/10 Q1 open with some p
 action returned for amendment. The Children's Service plan: 2012/13 H1 signed off. The figures are invented
 for demonstration (their commentary says so, and IndicatorValue/Return.is_illustrative is set); they are
 not published statistics.
+
+The periods are the plans' own, and the rounds signed off keep their dates of the time; the open round is due
+three weeks after the day the demo is loaded, so that the homes show work due soon rather than years late.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from indicators.models import EntryStatus, Indicator, IndicatorValue
 from monitoring import services
@@ -32,6 +36,8 @@ QUARTERLY_VALUES = {
 # Annual measures are reported once, in the year's last quarter.
 YEAR_END_VALUES = {"NI 79": "70.1", "NI 164": "48.9", "NI 165": "29.2"}
 RAG_CYCLE = ["green", "green", "amber", "green", "red", "amber"]
+# The open round (2009/10 Q1) is due this long after the day the demo is loaded.
+OPEN_ROUND_DUE_IN = timedelta(days=21)
 
 
 def _user(username: str):
@@ -91,8 +97,11 @@ def _mark_illustrative() -> None:
 
 
 @override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
-def load_demo_history() -> str:
-    """Create the illustrative rounds and returns once; later runs leave them as they are."""
+def load_demo_history(today: date | None = None) -> str:
+    """Create the illustrative rounds and returns once; later runs leave them as they are.
+
+    The open round is due OPEN_ROUND_DUE_IN after today (the local date unless given).
+    """
     # No email goes out for demo history, so warnings about people without an address are noise here.
     logging.getLogger("monitoring.notifications").setLevel(logging.ERROR)
     if ReportingRound.objects.filter(period__start=date(2008, 4, 1), period__kind="quarter").exists():
@@ -113,7 +122,8 @@ def load_demo_history() -> str:
             services.return_sign_off(report=report, user=owner)
             services.round_close(reporting_round=report.round, user=admin)
 
-        report = _quarter_round("2009/10-Q1", date(2009, 7, 31), admin)
+        open_due = (today or timezone.localdate()) + OPEN_ROUND_DUE_IN
+        report = _quarter_round("2009/10-Q1", open_due, admin)
         officer_actions = [a for a in actions if a.lead_officer_id and a.lead_officer.user_id == officer.pk]
         others = [a for a in actions if a not in officer_actions]
         _report_progress(report, others[:6], admin, 4)
@@ -139,7 +149,7 @@ def load_demo_history() -> str:
     drafts = ProgressReport.objects.filter(status=EntryStatus.DRAFT).count()
     returned = ProgressReport.objects.filter(status=EntryStatus.RETURNED).count()
     return (
-        f"Demo reporting history (illustrative): {signed} returns signed off; 2009/10 Q1 open with "
-        f"{drafts} progress entries in draft and {returned} returned for amendment."
+        f"Demo reporting history (illustrative): {signed} returns signed off; 2009/10 Q1 open, due "
+        f"{open_due:%-d %B %Y}, with {drafts} progress entries in draft and {returned} returned for amendment."
     )
 

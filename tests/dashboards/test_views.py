@@ -37,7 +37,8 @@ NOT_REPORTED = reverse("dashboard_not_reported")
 def demo(django_db_setup, django_db_blocker):
     """Load the demo plans, logins and reporting history once for the module, and undo them afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", "--demo-logins", stdout=StringIO())
+        # Loaded on 10 July 2009, the open round is due on 31 July 2009, three weeks later: overdue now.
+        call_command("load_demo", "--demo-logins", today=date(2009, 7, 10), stdout=StringIO())
         yield
         transaction.set_rollback(True)
 
@@ -428,9 +429,10 @@ def test_the_plan_dashboard_summarises_actions_by_flow_category(viewer):
     response = viewer.get(plan_url("NI 152"))
 
     rows = table_rows(response, "flow-table")
-    assert row_of(rows, "On flow") == "On flow 1 0 1 0 0 0 of 0 1 action with a target"
-    assert row_of(rows, "Flow time") == "Flow time 5 2 2 1 0 95 of 412 (23%) 3 actions with a target"
-    assert row_of(rows, "Off flow") == "Off flow 10 2 2 3 3 175 of 1,450 (12%) 5 actions with a target"
+    assert row_of(rows, "On flow") == "On flow 1 0 1 0 0 0 of 0 1 of 1 action with a target reported"
+    assert row_of(rows, "Flow time") == "Flow time 5 2 2 1 0 95 of 412 (23%) 3 of 3 actions with a target reported"
+    # One off-flow action (target 720) reported no outputs: neither a 0 nor its target counts.
+    assert row_of(rows, "Off flow") == "Off flow 10 2 2 3 3 175 of 730 (24%) 4 of 5 actions with a target reported"
     assert row_of(rows, "Not classed") == "Not classed 8 1 0 0 7 No output target"
     assert "RAG status from the 2009/10 Q1 return, not yet signed off." in response.content.decode()
 

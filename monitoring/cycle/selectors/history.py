@@ -107,6 +107,7 @@ PROGRESS_FIELDS = [
     ("narrative", "Progress", _text),
     ("rag", "RAG status", lambda value: RAG_LABELS.get(value, "")),
     ("outputs_achieved", "Outputs achieved", _number),
+    ("outputs_not_available_reason", "Outputs not available this period", _text),
     ("reviewer_comment", "Reviewer's comment", _text),
 ]
 VALUE_FIELDS = ["value", "commentary", "outlier_confirmed"]

@@ -58,7 +58,11 @@ NOT_CLASSED = "Not classed"
 
 @dataclass
 class FlowRow:
-    """Actions of one flow category: their RAG in the current return and their outputs against the year's target."""
+    """Actions of one flow category: their RAG in the current return and their outputs against the year's target.
+
+    Blank is not zero: outputs and target count only the actions with a target that reported outputs in the year
+    (`reported` of the `with_target`); with none reported, the row has no figure to show.
+    """
 
     label: str
     actions: int = 0
@@ -68,6 +72,7 @@ class FlowRow:
     outputs: Decimal = Decimal(0)
     target: Decimal = Decimal(0)
     with_target: int = 0
+    reported: int = 0
 
     @property
     def no_rag(self) -> int:
@@ -75,7 +80,7 @@ class FlowRow:
 
     @property
     def share(self) -> Decimal | None:
-        """Return the outputs achieved as a percentage of the target, or None without a positive target."""
+        """Return the outputs reported as a percentage of their actions' target, or None without a positive target."""
         return (self.outputs * 100 / self.target).quantize(Decimal(1)) if self.target else None
 
     def bar(self) -> charts.RagBar:
@@ -200,8 +205,9 @@ def plan_dashboard(plan: Plan) -> PlanDashboard:
 def _flow_rows(plan: Plan, current: Return | None, year: int) -> list[FlowRow]:
     """Return the actions of each flow category with their RAG in the current return and outputs so far this year.
 
-    An action in two categories counts in both. Outputs count only for actions with a target for the year, from
-    the plan's returns of the year up to the current one.
+    An action in two categories counts in both. Outputs count only for actions with a target for the year that
+    reported outputs in the plan's returns of the year up to the current one: an action that reported none (blank,
+    or not available) adds neither a 0 nor its target.
     """
     so_far = ProgressReport.objects.filter(action=OuterRef("pk"), outputs_achieved__isnull=False)
     if current is not None:
@@ -233,8 +239,10 @@ def _flow_rows(plan: Plan, current: Return | None, year: int) -> list[FlowRow]:
                 setattr(row, action["rag_now"], getattr(row, action["rag_now"]) + 1)
             if action["year_target"] is not None:
                 row.with_target += 1
-                row.target += action["year_target"]
-                row.outputs += action["outputs_so_far"] or 0
+                if action["outputs_so_far"] is not None:
+                    row.reported += 1
+                    row.target += action["year_target"]
+                    row.outputs += action["outputs_so_far"]
     result = [row for row in rows.values() if row.actions]
     return [*result, unclassed] if unclassed.actions else result
 

@@ -1,10 +1,20 @@
 """manage.py load_demo: the two seed plans and the corporate plan; the demo logins only in development."""
 
+from argparse import ArgumentTypeError
+from datetime import date
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from monitoring.demo import load_demo
 from monitoring.demo.data import DemoDataError
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ArgumentTypeError(f"give a date like 2009-07-10, not {text!r}") from None
 
 
 class Command(BaseCommand):
@@ -19,10 +29,14 @@ class Command(BaseCommand):
             "--demo-logins", action="store_true",
             help="Create the demo logins even though DEBUG is off. Never use this on a production site.",
         )
+        parser.add_argument(
+            "--today", type=_day, default=None, metavar="YYYY-MM-DD",
+            help="The day the demo is loaded, for the open round's due date (three weeks later); default: today.",
+        )
 
-    def handle(self, *args, demo_logins=False, **options):
+    def handle(self, *args, demo_logins=False, today=None, **options):
         try:
-            lines = load_demo(with_logins=settings.DEBUG or demo_logins)
+            lines = load_demo(with_logins=settings.DEBUG or demo_logins, today=today)
         except DemoDataError as error:
             raise CommandError(f"The demo data is not valid: {error}") from error
         for line in lines:
