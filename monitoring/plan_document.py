@@ -11,7 +11,7 @@ gathered back by _once_each.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TypeVar
 
@@ -21,6 +21,7 @@ from funding.models import (
     INPUT_ROWS,
     BudgetEntry,
     BudgetGridRow,
+    BudgetRow,
     BudgetTable,
     BudgetYear,
     FundingAmount,
@@ -105,9 +106,24 @@ class IndicatorRow:
 
 @dataclass
 class FundingRow:
+    """A funding line: its amount in each of the plan's years (None: no amount recorded), and its total.
+
+    ``scope`` says which years the total covers when the line has no amount recorded for some of them:
+    '2008/09 only'. It is empty when the total covers every year, or holds no money at all.
+    """
+
     line: FundingLine
     cells: list[FundingAmount | None]
     total: Total
+    scope: str = ""
+
+
+@dataclass
+class FundingTotal:
+    """A total of the TOTAL row, and what it covers: '' (every line, every year), '2008/09 only' or 'incomplete'."""
+
+    total: Total = field(default_factory=Total)
+    scope: str = ""
 
 
 @dataclass
@@ -145,8 +161,8 @@ class PlanDocument:
     headline: IndicatorRow | None = None
     supporting: list[IndicatorRow] = field(default_factory=list)
     funding_rows: list[FundingRow] = field(default_factory=list)
-    funding_totals: list[Total] = field(default_factory=list)
-    funding_grand_total: Total = field(default_factory=Total)
+    funding_totals: list[FundingTotal] = field(default_factory=list)
+    funding_grand_total: FundingTotal = field(default_factory=FundingTotal)
     budget_table: BudgetTable | None = None
     budget_years: list[BudgetYear] = field(default_factory=list)
     budget_grid: list[BudgetGridRow] = field(default_factory=list)
@@ -179,6 +195,21 @@ class PlanDocument:
     @property
     def indicator_columns(self) -> int:
         return 5 + len(self.reporting_periods)
+
+    @property
+    def funding_note(self) -> str:
+        """Return the note under the funding table when a total leaves years out, or ''."""
+        scoped = [row.scope for row in self.funding_rows] + [
+            total.scope for total in [*self.funding_totals, self.funding_grand_total]
+        ]
+        if not any(scoped):
+            return ""
+        span = f"{self.years[0].label} to {self.years[-1].label}" if len(self.years) > 1 else self.years[0].label
+        return (
+            "A blank cell has no amount recorded. A total marked “only” covers just the years it names; "
+            "one marked “incomplete” adds up years in which some funding lines are blank. "
+            f"Neither is the funding for {span}."
+        )
 
 
 def plan_document(plan: Plan) -> PlanDocument:
@@ -348,29 +379,67 @@ def _action_blocks(plan: Plan) -> list[ActionBlock]:
     for action in actions:
         if not blocks or blocks[-1].group != action.group:
             blocks.append(ActionBlock(action.group, []))
-        lead = action.lead_text or (action.lead_officer.name if action.lead_officer else "")
-        lead = lead or "/".join(action.lead_short_names)
-        blocks[-1].rows.append(ActionRow(action, [getattr(action, f"target_{year}") for year in plan.years], lead))
+        targets = [getattr(action, f"target_{year}") for year in plan.years]
+        blocks[-1].rows.append(ActionRow(action, targets, _lead(action)))
     return blocks
 
 
+def _lead(action: DeliveryAction) -> str:
+    """Return the Lead Officer cell: the lead as the plan words it, else as the seed writes one it has not worded:
+    the lead organisations, then the named officer ('CCC – Andy Williams')."""
+    if action.lead_text:
+        return action.lead_text
+    named = ["/".join(action.lead_short_names), action.lead_officer.name if action.lead_officer else ""]
+    return " – ".join(part for part in named if part)
+
+
 def _add_funding(document: PlanDocument) -> None:
+    """Add the funding lines with their totals, each total saying which years it covers (see FundingRow.scope).
+
+    A year is recorded for a line when the line has an amount, 'tbc' or 'not yet identified' for it; a blank
+    cell is not recorded. Only lines that hold money or 'tbc' count towards whether a total is complete: a line
+    saying no funding is identified has nothing to leave out.
+    """
     plan = document.plan
     lines = FundingLine.objects.filter(plan=plan).prefetch_related("amounts").order_by("position")
     year_totals: dict[int, Total] = {}  # the column totals, from the amounts already here (see funding_year_totals)
+    coverage: list[set[int]] = []  # the years recorded, of each line holding money or 'tbc'
     for line in lines:
         amounts = {amount.year: amount for amount in line.amounts.all()}
         total = Total()
         for amount in amounts.values():
             total.add(amount)
             year_totals.setdefault(amount.year, Total()).add(amount)
-        document.funding_rows.append(FundingRow(line, [amounts.get(year) for year in plan.years], total))
+        recorded = set(amounts) & set(plan.years)
+        scope = ""
+        if total.known or total.tbc:
+            coverage.append(recorded)
+            if recorded != set(plan.years):
+                scope = f"{_years_text(sorted(recorded))} only"
+        document.funding_rows.append(FundingRow(line, [amounts.get(year) for year in plan.years], total, scope))
     grand = Total()
+    complete_years, any_years = [], []
     for year in plan.years:
         column = year_totals.get(year, Total())
-        document.funding_totals.append(column)
+        recorded_by = sum(year in recorded for recorded in coverage)
+        if recorded_by:
+            any_years.append(year)
+        if recorded_by and recorded_by == len(coverage):
+            complete_years.append(year)
+        document.funding_totals.append(FundingTotal(column, "incomplete" if 0 < recorded_by < len(coverage) else ""))
         grand.include(column)
-    document.funding_grand_total = grand
+    grand_scope = ""
+    if complete_years != any_years:
+        grand_scope = "incomplete"
+    elif complete_years and complete_years != list(plan.years):
+        grand_scope = f"{_years_text(complete_years)} only"
+    document.funding_grand_total = FundingTotal(grand, grand_scope)
+
+
+def _years_text(years: list[int]) -> str:
+    """Return years as a sentence names them: '2008/09', '2008/09 and 2009/10', '2008/09, 2009/10 and 2011/12'."""
+    labels = [periods.year_label(year) for year in years]
+    return " and ".join([", ".join(labels[:-1]), labels[-1]]) if len(labels) > 1 else "".join(labels)
 
 
 def _add_budget(document: PlanDocument) -> None:
@@ -395,7 +464,15 @@ def _add_budget(document: PlanDocument) -> None:
     ]
     document.budget_table = table
     document.budget_years = years
-    document.budget_grid = table.grid(years=years, entries=entries)
+    document.budget_grid = [_as_printed(row) for row in table.grid(years=years, entries=entries)]
+
+
+def _as_printed(row: BudgetGridRow) -> BudgetGridRow:
+    """Return the row with its cells as the plan prints them: a Deficit / (Surplus) of nothing is left blank."""
+    if row.row != BudgetRow.DEFICIT:
+        return row
+    cells = [replace(cell, value=None) if cell.value == 0 else cell for cell in row.cells]
+    return replace(row, cells=cells)
 
 
 @dataclass

@@ -32,7 +32,7 @@ matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402  (the backend is chosen before pyplot's machinery loads)
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
 
 # Applied around each drawing (rc_context), so that importing this module changes no other figure's style.
 STYLE = {
@@ -221,7 +221,7 @@ def _draw_indicator(series: IndicatorSeries) -> Figure:
                          ha="right" if many else "center")
     axes.set_xlim(-0.6, max(len(labels) - 0.4, 0.4))
     axes.yaxis.set_major_locator(MaxNLocator(nbins=6))
-    axes.yaxis.set_major_formatter(FuncFormatter(_axis_formatter(series.unit)))
+    axes.yaxis.set_major_formatter(AxisFormatter(series.unit))
     axes.grid(axis="y", color="#f3f2f1", linewidth=1)
     axes.set_axisbelow(True)
     if not handles:
@@ -265,22 +265,48 @@ def _short_period(label: str) -> str:
     return re.sub(r"^(\d{2})(\d{2}/\d{2})", r"\2", label)
 
 
-def _axis_formatter(unit: str):
-    def formatter(value, _position):
-        if unit == MONEY:
-            return _money_tick(value)
-        number = f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.1f}"
-        return f"{number}%" if unit == PERCENT else number
-    return formatter
+class AxisFormatter(Formatter):
+    """Tick labels in one format for the whole axis: '14.0%' beside '14.5%', never '14%' beside '14.5%'.
+
+    Matplotlib hands a formatter every tick of the axis (set_locs) before asking for each label, so the decimals
+    are chosen once, from all the tick values: as few as show each of them exactly. Pounds are in one unit for
+    the axis too: millions ('£2.5m') when the ticks need at most one decimal in millions, else thousands.
+    """
+
+    MOST_PLACES = 3
+
+    def __init__(self, unit: str = ""):
+        self.unit = unit
+        self.places = 0
+        self.scale, self.suffix = 1.0, ""
+
+    def set_locs(self, locs) -> None:
+        super().set_locs(locs)
+        values = [float(value) for value in locs]
+        self.scale, self.suffix = 1.0, ""
+        if self.unit == MONEY:
+            largest = max((abs(value) for value in values), default=0.0)
+            for scale, suffix in ((1_000_000.0, "m"), (1_000.0, "k")):
+                if largest >= scale and _places([value / scale for value in values]) <= 1:
+                    self.scale, self.suffix = scale, suffix
+                    break
+        self.places = _places([value / self.scale for value in values])
+
+    def __call__(self, value, position=None) -> str:
+        number = f"{value / self.scale:,.{self.places}f}"
+        if number.startswith("-") and not number.strip("-0.,"):
+            number = number[1:]  # no "-0.0"
+        if self.unit == MONEY:
+            return f"-£{number[1:]}{self.suffix}" if number.startswith("-") else f"£{number}{self.suffix}"
+        return f"{number}%" if self.unit == PERCENT else number
 
 
-def _money_tick(value: float) -> str:
-    """Return an axis label for pounds: '£2.5m', '£750k', '£0'."""
-    if abs(value) >= 1_000_000:
-        return f"£{value / 1_000_000:,.1f}m".replace(".0m", "m")
-    if abs(value) >= 1_000:
-        return f"£{value / 1_000:,.0f}k"
-    return f"£{value:,.0f}"
+def _places(values: list[float]) -> int:
+    """Return the fewest decimals (up to AxisFormatter.MOST_PLACES) that show every value exactly."""
+    for places in range(AxisFormatter.MOST_PLACES + 1):
+        if all(abs(round(value, places) - value) <= 1e-9 * max(1.0, abs(value)) for value in values):
+            return places
+    return AxisFormatter.MOST_PLACES
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -364,7 +390,7 @@ def _draw_funding(chart: FundingChart) -> Figure:
     axes.set_xticks(range(len(chart.years)))
     axes.set_xticklabels(list(chart.years))
     axes.yaxis.set_major_locator(MaxNLocator(nbins=6))
-    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _position: _money_tick(value)))
+    axes.yaxis.set_major_formatter(AxisFormatter(MONEY))
     axes.grid(axis="y", color="#f3f2f1", linewidth=1)
     axes.set_axisbelow(True)
     if streams:

@@ -142,3 +142,61 @@ def test_drawing_leaves_matplotlibs_global_style_alone():
     indicator_chart_svg(ni152_series())
 
     assert matplotlib.rcParams["svg.fonttype"] == before
+
+
+# One number format per axis: as many decimals as the ticks need, the same for every tick
+
+
+def axis_labels(svg: str, pattern: str) -> list[str]:
+    """Return the chart's text that reads as an axis label of the pattern, in drawing order."""
+    return [text for text in re.findall(r">([^<>]+)</text>", svg) if re.fullmatch(pattern, text)]
+
+
+def test_a_percentage_axis_gives_every_tick_the_same_decimals():
+    # NI 152's values and targets span 13.9% to 16.5%: the ticks fall on halves, so every label has one decimal.
+    labels = axis_labels(indicator_chart_svg(ni152_series()), r"-?[\d,]+(\.\d+)?%")
+
+    assert labels == ["14.0%", "14.5%", "15.0%", "15.5%", "16.0%", "16.5%"]
+
+
+def test_a_whole_number_axis_has_no_decimals():
+    series = IndicatorSeries(
+        title="NI 40 drug users in effective treatment", unit="count", decimal_places=0,
+        points=[SeriesPoint("2008/09 Q1", "2008/09", Decimal(836)), SeriesPoint("2008/09 Q2", "2008/09", Decimal(900))],
+        targets=[YearTarget("2008/09", Decimal(886))],
+    )
+    labels = axis_labels(indicator_chart_svg(series), r"-?[\d,]+(\.\d+)?")
+
+    assert labels and all("." not in label for label in labels)
+
+
+def test_a_money_axis_uses_one_unit_and_one_number_of_decimals():
+    from monitoring.dashboards.charts import FundingChart, FundingStream, funding_chart_svg
+
+    # NI 152's known funding: £12,945,888 in 2008/09 and £221,355 in 2009/10. The ticks fall every £2.5m: every
+    # label is in millions with one decimal ("£2.5m" never beside "£5m", nor "£0" beside "£2.5m").
+    chart = FundingChart("NI 152 funding", ["2008/09", "2009/10"], [
+        FundingStream("JCP Mainstream Provision", [Decimal(6360000), None]),
+        FundingStream("Other streams", [Decimal(6585888), Decimal(221355)]),
+    ])
+    labels = axis_labels(funding_chart_svg(chart), r"£[\d,.]+[mk]?")
+
+    assert labels == ["£0.0m", "£2.5m", "£5.0m", "£7.5m", "£10.0m", "£12.5m"]
+
+
+def test_a_money_axis_below_a_million_reads_in_thousands():
+    from monitoring.dashboards.charts import FundingChart, FundingStream, funding_chart_svg
+
+    esf = FundingStream("ESF Adult", [Decimal(88237), Decimal(221355)])
+    chart = FundingChart("ESF funding", ["2008/09", "2009/10"], [esf])
+    labels = axis_labels(funding_chart_svg(chart), r"£[\d,.]+[mk]?")
+
+    assert labels == ["£0k", "£40k", "£80k", "£120k", "£160k", "£200k"]
+
+
+def test_an_axis_format_never_prints_minus_zero_and_puts_the_sign_before_the_pound():
+    from monitoring.dashboards.charts import MONEY, PERCENT, AxisFormatter
+
+    assert AxisFormatter(PERCENT).format_ticks([-0.5, -0.0, 0.5, 1.0]) == ["-0.5%", "0.0%", "0.5%", "1.0%"]
+    assert AxisFormatter(MONEY).format_ticks([-2_000_000, 0, 2_000_000]) == ["-£2m", "£0m", "£2m"]
+    assert AxisFormatter(MONEY).format_ticks([0, 250, 500]) == ["£0", "£250", "£500"]
