@@ -11,7 +11,6 @@ from django_tables2.export import TableExport
 from monitoring.pages import homes, selectors
 from monitoring.pages.filters import PlanFilter
 from monitoring.pages.tables import PlanTable
-from monitoring.plan_document import plan_document
 from monitoring.spreadsheets.files import SafeTableExport
 from monitoring.tables import PagingConfig
 
@@ -60,5 +59,11 @@ def plan_list(request):
 
 
 def plan_detail(request, pk):
+    """The plan as a document, with the monitoring of one period (?period=2008/09-Q4) in its columns."""
     plan = get_object_or_404(selectors.plan_for_page(), pk=pk)
-    return render(request, "monitoring/pages/plan_detail.html", {"document": plan_document(plan)})
+    monitoring = selectors.plan_monitoring(plan, request.GET.get("period", ""))
+    return render(
+        request,
+        "monitoring/pages/plan_detail.html",
+        {"document": monitoring.document, "monitoring": monitoring, "r": monitoring.report},
+    )
