@@ -13,7 +13,17 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from plans import periods
-from plans.models import PLAN_ITEM_TEXT, REPORTED_TEXT, Period, Person, Plan, Seal, text_field, year_field
+from plans.models import (
+    PLAN_ITEM_TEXT,
+    REPORTED_TEXT,
+    KeyMeasure,
+    Period,
+    Person,
+    Plan,
+    Seal,
+    text_field,
+    year_field,
+)
 from plans.seals import SealedError, SealGuardedQuerySet, refuse_sealed
 
 VALUE_DIGITS = {"max_digits": 18, "decimal_places": 4}
@@ -133,6 +143,12 @@ class PlanIndicator(models.Model):
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.SUPPORTING)
     position = models.PositiveSmallIntegerField(default=0)
     success_criteria = text_field(PLAN_ITEM_TEXT, blank=True)
+    # A service plan lays its measures out as its appendix of key measures: the row this indicator is. The link
+    # lives here because plans knows nothing of indicators (apps import only downwards).
+    key_measure = models.OneToOneField(
+        KeyMeasure, null=True, blank=True, on_delete=models.SET_NULL, related_name="plan_indicator",
+        help_text="The row of the plan's appendix of key measures that this indicator measures, if any.",
+    )
 
     objects = SealGuardedQuerySet.as_manager()
 
@@ -162,6 +178,8 @@ class PlanIndicator(models.Model):
         return queryset.filter(indicator__seals__seal__plan=F("plan"))
 
     def clean(self):
+        if self.key_measure_id is not None and self.plan_id is not None and self.key_measure.plan_id != self.plan_id:
+            raise ValidationError({"key_measure": "Choose a key measure of the same plan."})
         if self.pk is None or not self.is_sealed:
             return
         stored = PlanIndicator.objects.filter(pk=self.pk).values("plan", "indicator").first()

@@ -25,6 +25,7 @@ from django.utils import timezone
 from indicators import performance
 from indicators.models import EntryStatus, Indicator, IndicatorTarget, IndicatorValue, PlanIndicator, ValueSeal
 from plans import periods
+from plans.models import KeyMeasure
 from plans.resources import PlanTableResource
 from plans.sheets import (
     MISSING,
@@ -185,7 +186,7 @@ class PlanIndicatorResource(IndicatorLookups, PlanTableResource):
     label = "Indicators of each plan"
     sheet = "Plan indicators"
     noun = "plan indicator"
-    select_related = ("plan", "indicator")
+    select_related = ("plan", "indicator", "key_measure")
     columns = (
         Column("Plan", attr="plan", read="read_plan", write=lambda plan: plan.reference, key=True, text=True,
                example="NI 152"),
@@ -196,10 +197,28 @@ class PlanIndicatorResource(IndicatorLookups, PlanTableResource):
                write=lambda v: PlanIndicator.Role(v).label, example="Headline", help="Headline or Supporting."),
         Column("Position", attr="position", read=lambda raw: read_whole_number(raw, low=0) or 0, example=1),
         Column("Success criteria", attr="success_criteria"),
+        Column("Key measure", attr="key_measure", read="read_key_measure",
+               write=lambda measure: measure.position if measure else None, example=5,
+               help="The row of the plan's appendix of key measures the indicator measures (1, 2, 3); blank for none."),
     )
 
     class Meta:
         model = PlanIndicator
+
+    def read_key_measure(self, raw):
+        position = read_whole_number(raw, low=1)
+        if position is None or self._plan is None:
+            return None
+        measure = self.key_measures().get((self._plan.pk, position))
+        if measure is None:  # added earlier in the same workbook: read them again, once
+            self.lookups.forget("key-measures")
+            measure = self.key_measures().get((self._plan.pk, position))
+        if measure is None:
+            raise CellError(f"{self._plan.reference} has no key measure {position}.")
+        return measure
+
+    def key_measures(self) -> dict[tuple[int, int], KeyMeasure]:
+        return self.lookups.get("key-measures", lambda: {(m.plan_id, m.position): m for m in KeyMeasure.objects.all()})
 
     def headlines(self) -> dict[int, int]:
         """Return each plan's headline link: plan id -> indicator id."""
@@ -209,6 +228,7 @@ class PlanIndicatorResource(IndicatorLookups, PlanTableResource):
         return self._headlines
 
     def read_row(self, instance, row, is_new):
+        self._plan = self.plan_of(instance.plan_id)
         super().read_row(instance, row, is_new)
         headline = self.headlines().get(instance.plan_id)
         if instance.role == PlanIndicator.Role.HEADLINE and headline not in (None, instance.indicator_id):

@@ -136,6 +136,10 @@ class ContributionRow:
 
 @dataclass
 class PriorityView:
+    """A priority with its key activities, each carrying `measures_rows`: how many rows its Performance Measures
+    cell spans (0 beside an activity whose cell is the one above, spanning it). A cell the seed spans over several
+    activities is the priority's measures, stored on the first of them (see _measure_spans)."""
+
     priority: Priority
     activities: list[DeliveryAction]
     contributions: list[ContributionRow]
@@ -143,8 +147,15 @@ class PriorityView:
 
 @dataclass
 class KeyMeasureRow:
+    """A row of the appendix of key measures, with the indicator that measures it (None if none does)."""
+
     measure: KeyMeasure
     objectives: str
+
+    @property
+    def indicator(self) -> Indicator | None:
+        link = getattr(self.measure, "plan_indicator", None)  # reverse one-to-one, fetched with the row
+        return link.indicator if link is not None else None
 
 
 @dataclass
@@ -251,7 +262,7 @@ def plan_document(plan: Plan) -> PlanDocument:
     if Section.Kind.KEY_MEASURES in kinds:
         measures = _once_each(
             KeyMeasure.objects.filter(plan=plan)
-            .select_related("priority")
+            .select_related("priority", "plan_indicator__indicator")
             .annotate(objective_number=F("objectives__number"))
             .order_by("position", "pk", "objectives__number"),
             objective_numbers="objective_number",
@@ -528,5 +539,21 @@ def _priorities(plan: Plan, objectives: list[CorporateObjective]) -> list[Priori
                     outcomes_text=contribution.outcomes_text if contribution else "",
                 )
             )
-        views.append(PriorityView(priority, activities.get(priority.pk, []), rows))
+        views.append(PriorityView(priority, _measure_spans(activities.get(priority.pk, [])), rows))
     return views
+
+
+def _measure_spans(activities: list[DeliveryAction]) -> list[DeliveryAction]:
+    """Set each activity's `measures_rows`: a Performance Measures cell spans the activities after it that have
+    none of their own, as the seed's merged cell does (Priority 4's measures stand beside all eight activities);
+    the activities it spans get 0 and print no cell. Activities before the first with measures keep an empty cell
+    each."""
+    holder = None
+    for activity in activities:
+        if activity.performance_measures or holder is None:
+            activity.measures_rows = 1
+            holder = activity if activity.performance_measures else None
+        else:
+            activity.measures_rows = 0
+            holder.measures_rows += 1
+    return activities

@@ -114,6 +114,12 @@ class IndicatorSeries:
     targets: Sequence[YearTarget] = field(default_factory=list)
     trajectory: Sequence[TrajectoryPoint] = field(default_factory=list)
 
+    @property
+    def known_targets(self) -> list[YearTarget]:
+        """Return the years' targets that have a value: a year whose target is None (a signed-off set-up records
+        one for an indicator without a target) draws no line."""
+        return [target for target in self.targets if target.value is not None]
+
 
 @dataclass(frozen=True)
 class RagBar:
@@ -149,6 +155,26 @@ class FundingChart:
     title: str
     years: Sequence[str]
     streams: Sequence[FundingStream]
+
+
+@dataclass(frozen=True)
+class BudgetPoint:
+    """A year of a service plan's medium-term budget, in pounds: its proposed base budget, the savings proposed
+    (base and stretch reductions, as a positive sum) and its deficit (positive) or surplus (negative). None is no
+    figure; `savings_unknown` and `balance_incomplete` mark a figure still '?' or worked out from one."""
+
+    year: str
+    base: Decimal | None
+    savings: Decimal | None
+    balance: Decimal | None
+    savings_unknown: bool = False
+    balance_incomplete: bool = False
+
+
+@dataclass(frozen=True)
+class BudgetChart:
+    title: str
+    points: Sequence[BudgetPoint]
 
 
 def format_number(value: Decimal | None, unit: str = "", decimal_places: int = 0) -> str:
@@ -202,7 +228,7 @@ def _draw_indicator(series: IndicatorSeries) -> Figure:
                               label=f"Baseline {series.baseline_label}".strip()))
 
     drew_target = False
-    for target in series.targets:
+    for target in series.known_targets:
         in_year = [index for index, point in enumerate(series.points) if point.year == target.year]
         if in_year:
             axes.hlines(float(target.value), min(in_year) - 0.4, max(in_year) + 0.4, color=BLACK, linewidth=2,
@@ -250,8 +276,9 @@ def indicator_chart_description(series: IndicatorSeries) -> str:
         parts.append("No values reported yet.")
     if series.baseline is not None:
         parts.append(f"Baseline {format_number(series.baseline, unit, places)} {series.baseline_label}".strip() + ".")
-    if series.targets:
-        targets = ", ".join(f"{target.year} {format_number(target.value, unit, places)}" for target in series.targets)
+    if series.known_targets:
+        targets = ", ".join(f"{target.year} {format_number(target.value, unit, places)}"
+                            for target in series.known_targets)
         parts.append(f"Targets: {targets}.")
     if len(series.trajectory) >= 2:
         end = series.trajectory[-1]
@@ -410,6 +437,63 @@ def funding_chart_description(chart: FundingChart) -> str:
     parts = [f"Stacked bar chart of known funding by year, in {len(chart.streams)} streams."]
     parts += [f"{year}: {format_number(total, MONEY)}." for year, total in zip(chart.years, totals, strict=True)]
     parts.append("Amounts to be confirmed or not yet identified are not drawn. The figures are in the table with the chart.")
+    return " ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A service plan's medium-term budget: base budget, savings and deficit or surplus by year
+
+
+def budget_chart_svg(chart: BudgetChart) -> str:
+    """Return an SVG chart of a medium-term budget: the base budget by year beside the savings and the deficit
+    or surplus by year (on an axis of their own: they are a few per cent of the budget)."""
+    return _drawn(chart, _draw_budget, title=chart.title, description=budget_chart_description(chart))
+
+
+def _draw_budget(chart: BudgetChart) -> Figure:
+    points = list(chart.points)
+    figure = Figure(figsize=(7.2, 3.6))
+    base_axes, change_axes = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.3]})
+    slots = list(range(len(points)))
+    labels = [point.year for point in points]
+    base_axes.bar(slots, [float(point.base or 0) for point in points], width=0.6, color=BLUE)
+    base_axes.set_title("Proposed base budget", fontsize=10)
+    width = 0.36
+    savings = change_axes.bar([slot - width / 2 for slot in slots], [float(point.savings or 0) for point in points],
+                              width=width, color=TURQUOISE, label="Savings proposed")
+    balance = change_axes.bar([slot + width / 2 for slot in slots], [float(point.balance or 0) for point in points],
+                              width=width, color=AMBER, label="Deficit / (surplus)")
+    change_axes.bar_label(savings, labels=["?" if point.savings_unknown and not point.savings else ""
+                                           for point in points], color=DARK_GREY, fontsize=9)
+    change_axes.bar_label(balance, labels=["*" if point.balance_incomplete else "" for point in points],
+                          color=DARK_GREY, fontsize=9)
+    change_axes.axhline(0, color=DARK_GREY, linewidth=0.8)
+    change_axes.set_title("Savings and deficit / (surplus)", fontsize=10)
+    change_axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False, fontsize=9)
+    for axes in (base_axes, change_axes):
+        axes.set_xticks(slots)
+        axes.set_xticklabels(labels, fontsize=8)
+        axes.yaxis.set_major_locator(MaxNLocator(nbins=5))
+        axes.yaxis.set_major_formatter(AxisFormatter(MONEY))
+        axes.grid(axis="y", color="#f3f2f1", linewidth=1)
+        axes.set_axisbelow(True)
+    figure.tight_layout()
+    return figure
+
+
+def budget_chart_description(chart: BudgetChart) -> str:
+    parts = ["Bar charts of the medium-term budget by year: the proposed base budget, and beside it the savings "
+             "proposed and the deficit or (surplus)."]
+    for point in chart.points:
+        savings = "not yet known" if point.savings_unknown and point.savings is None else (
+            format_number(point.savings, MONEY) or "none")
+        balance = format_number(point.balance, MONEY) or "none"
+        if point.balance is not None and point.balance < 0:
+            balance = f"({format_number(-point.balance, MONEY)}) surplus"
+        parts.append(f"{point.year}: base budget {format_number(point.base, MONEY) or 'not recorded'}, savings "
+                     f"{savings}{' (partly not yet known)' if point.savings_unknown and point.savings else ''}, "
+                     f"deficit {balance}{' (worked out from figures not yet known)' if point.balance_incomplete else ''}.")
+    parts.append("The figures are in the table with the chart.")
     return " ".join(parts)
 
 

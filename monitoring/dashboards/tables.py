@@ -89,7 +89,14 @@ class OverviewTable(tables.Table):
 
     def render_indicator(self, record):
         if record.indicator is None:
-            return "No headline indicator"
+            summary = record.return_rag
+            if summary is None:
+                return "No headline indicator"
+            return format_html(
+                'No single headline indicator<span class="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">'
+                "RAG of its {} return: {} actions and {} measures rated</span>",
+                summary.period, summary.actions.total, summary.measures.total,
+            )
         return format_html('<a class="govuk-link" href="{}">{}</a>', record.indicator.get_absolute_url(),
                            record.indicator_code)
 
@@ -117,6 +124,12 @@ class OverviewTable(tables.Table):
         return f"{record.format(record.assessment.target)} for {record.year_label}"
 
     def render_rag(self, record):
+        summary = record.return_rag
+        if summary is not None:
+            html = format_html('<span class="app-rag-counts">{}</span>', summary.label)
+            if summary.is_provisional:
+                html += format_html('<span class="govuk-body-s govuk-!-display-block">{}</span>', "provisional")
+            return html
         assessment = record.assessment
         if assessment.rag is None:
             return assessment.rag_label if record.indicator else ""
@@ -126,6 +139,8 @@ class OverviewTable(tables.Table):
         return html
 
     def render_direction(self, record):
+        if record.return_rag is not None:
+            return record.return_rag.direction_heading
         return record.assessment.trend.label if record.indicator else ""
 
     def render_target_met(self, record):
@@ -177,7 +192,8 @@ class OverviewExportTable(OverviewTable):
                                         accessor="assessment__last_signed_off__period")
     export_target = ExportColumn(verbose_name="Target", accessor="assessment__target")
     export_rag = ExportColumn(verbose_name="RAG", accessor="assessment__rag_label")
-    export_direction = ExportColumn(verbose_name="Direction of travel", accessor="assessment__trend__direction")
+    export_direction = ExportColumn(verbose_name="Direction of travel", accessor="assessment__trend__direction",
+                                    empty_values=())  # a plan summed up by its return has a direction too
     export_trend_periods = ExportColumn(verbose_name="Periods in that direction", accessor="assessment__trend__periods")
     export_target_met = ExportColumn(verbose_name="Target met (completed years)", accessor="completed_years")
     export_return = ExportColumn(verbose_name="Current return", accessor="current__period_label")
@@ -199,6 +215,8 @@ class OverviewExportTable(OverviewTable):
         return record.rounded(record.assessment.target)
 
     def value_export_rag(self, record):
+        if record.return_rag is not None:
+            return record.return_rag.label
         return record.assessment.rag_label if record.indicator else ""
 
     def value_export_provisional(self, value):
@@ -208,6 +226,8 @@ class OverviewExportTable(OverviewTable):
         return "" if record.current is None else ("Yes" if record.current.overdue else "No")
 
     def value_export_direction(self, record):
+        if record.return_rag is not None:
+            return record.return_rag.direction_heading
         direction = record.assessment.trend.direction
         return direction.capitalize() if direction else ""
 

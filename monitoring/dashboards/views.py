@@ -90,7 +90,7 @@ def remind_late(request, pk):
 
 @require_GET
 def plan_dashboard(request, pk):
-    plan = get_object_or_404(Plan.objects.select_related("lead_organisation"), pk=pk)
+    plan = get_object_or_404(Plan.objects.select_related("lead_organisation", "budget_table"), pk=pk)
     dashboard = selectors.plan_dashboard(plan)
     return render(request, "monitoring/dashboards/plan_dashboard.html", {
         "dashboard": dashboard,
@@ -98,6 +98,7 @@ def plan_dashboard(request, pk):
         "indicator_panels": [(panel, inline_svg(charts.indicator_chart_svg(panel.series))) for panel in dashboard.panels],
         "flow_chart": inline_svg(charts.rag_chart_svg(dashboard.flow_chart)) if dashboard.flow_rows else "",
         "funding_chart": inline_svg(charts.funding_chart_svg(dashboard.funding_chart)) if dashboard.funding.rows else "",
+        "budget_chart": inline_svg(charts.budget_chart_svg(dashboard.budget_chart)) if dashboard.budget else "",
     })
 
 

@@ -392,6 +392,7 @@ class _PlanLoader:
                 measure=_text(row["measure"]), target=_text(row.get("target")), outcomes=row.get("outcomes", ""),
             ))
         _save_all(measures)
+        self.key_measures = {measure.position: measure for measure in measures}
         through = KeyMeasure.objectives.through
         through.objects.bulk_create([
             through(keymeasure=measure, corporateobjective=lookup(objectives, number, "corporate objective"))
@@ -402,16 +403,21 @@ class _PlanLoader:
 
     INDICATOR_KEYS = {
         "role", "code", "name", "description", "unit", "polarity", "decimal_places", "baseline", "baseline_period",
-        "targets", "success_criteria", "data_expert", "owners",
+        "targets", "success_criteria", "data_expert", "owners", "key_measure",
     }
 
     def _indicators(self, rows: list[dict]) -> None:
         links = []
         for position, row in enumerate(rows, start=1):
             check_keys(row, self.INDICATOR_KEYS, f"indicator {row.get('code') or row.get('name')!r}")
+            key_measure = (
+                lookup(getattr(self, "key_measures", {}), row["key_measure"], "key measure (its place in the appendix)")
+                if "key_measure" in row else None
+            )
             links.append(PlanIndicator(
                 plan=self.plan, indicator=self._indicator(row), position=position,
                 role=row.get("role", PlanIndicator.Role.SUPPORTING), success_criteria=_text(row.get("success_criteria")),
+                key_measure=key_measure,
             ))
         self.count("indicators", len(_save_all(links)))
 

@@ -3,7 +3,8 @@
 NI 152: 2008/09 Q1 to Q4 signed off (rounds closed), 2009/10 Q1 open with some progress in draft and one
 action returned for amendment. The Children's Service plan: 2012/13 H1 signed off. The figures are invented
 for demonstration (their commentary says so, and IndicatorValue/Return.is_illustrative is set); they are
-not published statistics.
+not published statistics. An action with an output target is rated as its outputs so far suggest against the
+profile of its target (monitoring.action_rag), as a lead officer's form suggests; the others take turns.
 
 The periods are the plans' own, and the rounds signed off keep their dates of the time; the open round is due
 three weeks after the day the demo is loaded, so that the homes show work due soon rather than years late.
@@ -21,7 +22,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from indicators.models import EntryStatus, Indicator, IndicatorValue
-from monitoring import services
+from monitoring import action_rag, services
 from monitoring.models import ProgressReport, ReportingRound, Return
 from plans.models import DeliveryAction, Period, Plan
 
@@ -57,7 +58,9 @@ def _report_progress(report: Return, actions, admin, quarter_index: int, submit:
         if target is not None:  # an action with a target is submitted with its outputs
             share = Decimal(22 + (position * 7 + quarter_index * 3) % 9) / 100
             outputs = (target * share).quantize(Decimal(1))
-        rag = RAG_CYCLE[(position + quarter_index) % len(RAG_CYCLE)]
+        # The RAG of an action with outputs is the one they suggest against the target's profile; others cycle.
+        suggestion = action_rag.suggest_for_entry(report, action, outputs)
+        rag = suggestion.rag if suggestion else RAG_CYCLE[(position + quarter_index) % len(RAG_CYCLE)]
         existing = ProgressReport.objects.filter(report=report, action=action).first()
         services.progress_save(
             report=report, action=action, user=_reporter(action, admin),
@@ -83,6 +86,22 @@ def _enter_values(report: Return, indicators: dict[str, Indicator], expert, inde
             report=report, indicator=indicator, user=expert, raw_value=figure, commentary=ILLUSTRATIVE,
             version=None, confirm_outlier=True, submit=submit,
         )
+
+
+# The Children's Service plan's key measures (Appendix 1) at 2012/13 H1, by their place in the appendix.
+SERVICE_PLAN_H1_VALUES = {1: "77.4", 2: "96", 3: "100", 4: "100", 5: "121", 6: "88"}
+
+
+def _enter_service_plan_values(report: Return, user) -> None:
+    """Enter and submit the H1 value of each key measure of the service plan (no data expert: a performance
+    officer enters them)."""
+    links = report.plan.plan_indicators.filter(key_measure__isnull=False).select_related("indicator", "key_measure")
+    for link in links:
+        services.indicator_value_save(
+            report=report, indicator=link.indicator, user=user, commentary=ILLUSTRATIVE, version=None,
+            raw_value=SERVICE_PLAN_H1_VALUES[link.key_measure.position], confirm_outlier=True, submit=True,
+        )
+    _mark_illustrative()  # before sign-off: a signed-off value no longer changes
 
 
 def _quarter_round(code: str, due: date, admin) -> Return:
@@ -143,6 +162,7 @@ def load_demo_history(today: date | None = None) -> str:
         Return.objects.filter(pk=report.pk).update(is_illustrative=True)
         key_activities = list(DeliveryAction.objects.filter(plan=service_plan).prefetch_related("targets"))
         _report_progress(report, key_activities, admin, 0)
+        _enter_service_plan_values(report, admin)
         services.return_sign_off(report=report, user=director)
         _mark_illustrative()
     signed = Return.objects.filter(status=Return.Status.SIGNED_OFF).count()

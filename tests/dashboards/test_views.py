@@ -99,10 +99,11 @@ def test_the_overview_shows_ni_152_provisional_latest_value_against_this_years_t
     assert "2009/10 Q1 return of NI 152 Open Overdue 9 of 19 actions reported, 6 submitted, 0 signed off" in row
 
 
-def test_a_plan_without_a_headline_indicator_shows_only_its_return(viewer):
+def test_a_plan_without_a_headline_indicator_is_summed_up_by_its_return(viewer):
     row = row_of(table_rows(viewer.get(OVERVIEW)), "CS 2012/13 dashboard")
 
-    assert "No headline indicator" in row
+    assert "No single headline indicator RAG of its 2012/13 H1 return: 28 actions and 5 measures rated" in row
+    assert re.search(r"\d+ red, \d+ amber, \d+ green No earlier return", row)
     assert "2012/13 H1 return of CS 2012/13 Signed off 28 of 28 actions reported, 28 submitted, 28 signed off" in row
     assert "Overdue" not in row
 
@@ -126,15 +127,16 @@ def test_a_year_no_plan_covers_lists_no_plans(viewer):
 
 
 @pytest.mark.parametrize(("filters", "plans"), [
-    ({"rag": "red"}, ["NI 152"]),
+    ({"rag": "red"}, ["CS 2012/13", "NI 152"]),  # the service plan's return has red actions and a red measure
     ({"rag": "green"}, []),
-    ({"rag": "none"}, ["CS 2012/13"]),
+    ({"rag": "none"}, []),
     ({"kind": "service"}, ["CS 2012/13"]),
     ({"kind": "laa"}, ["NI 152"]),
     ({"theme": "Economy, Learning, Skills and Employment. A prosperous Coventry with a good choice of jobs and "
                "business opportunities for all the city's residents."}, ["NI 152"]),
     ({"year": "2012"}, ["CS 2012/13"]),
-    ({"rag": "red", "year": "2012"}, []),
+    ({"rag": "red", "year": "2012"}, ["CS 2012/13"]),
+    ({"rag": "red", "year": "2008"}, ["NI 152"]),
 ])
 def test_the_filters_narrow_the_plans(viewer, filters, plans):
     response = viewer.get(OVERVIEW, filters)
@@ -166,11 +168,12 @@ def test_an_unknown_filter_value_is_ignored_with_the_form_saying_so(viewer):
 
 
 def test_sorting_on_rag_puts_red_first_and_reversing_puts_it_last(viewer):
+    Plan.objects.filter(reference="CS 2012/13").update(reference="AA 2012/13")  # before NI 152 on a tie, as CS is
     ascending = [row.split(" dashboard")[0] for row in table_rows(viewer.get(OVERVIEW, {"sort": "rag"}))]
     descending = [row.split(" dashboard")[0] for row in table_rows(viewer.get(OVERVIEW, {"sort": "-rag"}))]
 
-    assert ascending == ["NI 152", "CS 2012/13"]
-    assert descending == ["CS 2012/13", "NI 152"]
+    assert ascending == ["AA 2012/13", "NI 152"]  # both red: the service plan's return has red, then by reference
+    assert descending == ["NI 152", "AA 2012/13"]
 
 
 @pytest.mark.parametrize("column", ["plan", "kind", "lead", "indicator", "rag", "direction", "current"])
@@ -235,12 +238,14 @@ def test_the_csv_export_has_one_fact_per_column_for_every_matching_plan(viewer):
         "19", "9", "6", "0")
     assert ni152["Overdue"] == "Yes"
     service = rows[0]
-    assert (service["Headline indicator"], service["Latest value"], service["RAG"]) == ("", "", "")
+    assert (service["Headline indicator"], service["Latest value"]) == ("", "")
+    assert re.fullmatch(r"\d+ red, \d+ amber, \d+ green", service["RAG"])
+    assert service["Direction of travel"] == "No earlier return"
     assert service["Overdue"] == "No"
 
 
 def test_the_export_follows_the_filters_and_ignores_the_page(viewer):
-    response = viewer.get(OVERVIEW, {"_export": "csv", "rag": "red", "page": "3"})
+    response = viewer.get(OVERVIEW, {"_export": "csv", "rag": "red", "year": "2008", "page": "3"})
 
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
     assert [row["Plan"] for row in rows] == ["NI 152"]
@@ -430,9 +435,11 @@ def test_the_plan_dashboard_summarises_actions_by_flow_category(viewer):
 
     rows = table_rows(response, "flow-table")
     assert row_of(rows, "On flow") == "On flow 1 0 1 0 0 0 of 0 1 of 1 action with a target reported"
-    assert row_of(rows, "Flow time") == "Flow time 5 2 2 1 0 95 of 412 (23%) 3 of 3 actions with a target reported"
-    # One off-flow action (target 720) reported no outputs: neither a 0 nor its target counts.
-    assert row_of(rows, "Off flow") == "Off flow 10 2 2 3 3 175 of 730 (24%) 4 of 5 actions with a target reported"
+    # ESF Adults, 95 of 412 by Q1 against a profile of 103, is red by the outputs' rule (monitoring.action_rag).
+    assert row_of(rows, "Flow time") == "Flow time 5 2 1 2 0 95 of 412 (23%) 3 of 3 actions with a target reported"
+    # One off-flow action (target 720) reported no outputs: neither a 0 nor its target counts. The RAGs of those
+    # with outputs are the ones their outputs suggest (tests/demo/test_demo_rag.py holds every demo entry to it).
+    assert row_of(rows, "Off flow") == "Off flow 10 3 1 3 3 175 of 730 (24%) 4 of 5 actions with a target reported"
     assert row_of(rows, "Not classed") == "Not classed 8 1 0 0 7 No output target"
     assert "RAG status from the 2009/10 Q1 return, not yet signed off." in response.content.decode()
 
@@ -469,14 +476,16 @@ def test_assessed_risks_sit_in_the_heat_map_cell_of_their_likelihood_and_impact(
     assert "3 risks without a likelihood and an impact are not on the map." in text(response.content.decode())
 
 
-def test_the_service_plan_dashboard_has_no_indicators_and_unclassed_activities(viewer):
+def test_the_service_plan_dashboard_has_its_measures_unclassed_activities_and_its_budget(viewer):
     response = viewer.get(plan_url("CS 2012/13"))
     page = response.content.decode()
 
     assert response.status_code == 200
-    assert "This plan has no indicators." in page
+    assert "This plan has no indicators." not in page
+    assert text(page).count("Supporting indicator") == 6  # the key measures of Appendix 1
     assert table_rows(response, "flow-table")[0].startswith("Not classed 28")
-    assert "No funding has been recorded for this plan." in page
+    assert "No funding has been recorded for this plan." not in page
+    assert row_of(table_rows(response, "budget-table"), "Deficit") == "Deficit / (Surplus) 178 582"
 
 
 def test_an_unknown_plan_has_no_dashboard(viewer):

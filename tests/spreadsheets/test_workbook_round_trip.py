@@ -57,6 +57,8 @@ def natural(obj):
         return (obj.plan.reference, obj.position)
     if obj._meta.model_name == "fundingline":
         return (obj.plan.reference, obj.position)
+    if obj._meta.model_name == "keymeasure":
+        return (obj.plan.reference, obj.position)
     raise AssertionError(f"No natural key for {obj!r}")
 
 

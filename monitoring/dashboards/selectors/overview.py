@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -29,11 +29,6 @@ def _count(queryset: QuerySet, group_by: str):
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def _in_year(prefix: str, year: int) -> Q:
-    """Return a filter for a period (reached through prefix) that starts within the financial year."""
-    return Q(**{f"{prefix}__start__gte": date(year, 4, 1), f"{prefix}__start__lte": date(year + 1, 3, 31)})
-
-
 @dataclass(frozen=True)
 class _PeriodFacts:
     """What the overview needs of a period, worked out once per period rather than once per value."""
@@ -45,6 +40,88 @@ class _PeriodFacts:
     @classmethod
     def of(cls, span: periods.PeriodSpan) -> _PeriodFacts:
         return cls(span.label, span.financial_year, is_year_end(span))
+
+
+@dataclass(frozen=True)
+class RagCounts:
+    """How many of a return's actions and measures are red, amber and green."""
+
+    red: int = 0
+    amber: int = 0
+    green: int = 0
+
+    def __add__(self, other: RagCounts) -> RagCounts:
+        return RagCounts(self.red + other.red, self.amber + other.amber, self.green + other.green)
+
+    @classmethod
+    def of(cls, rag: str | None) -> RagCounts:
+        return cls(**{rag: 1}) if rag in RAG_ORDER else cls()
+
+    @property
+    def total(self) -> int:
+        return self.red + self.amber + self.green
+
+    @property
+    def label(self) -> str:
+        """Return the counts worst first: '4 red, 9 amber, 15 green'."""
+        return f"{self.red} red, {self.amber} amber, {self.green} green"
+
+    @property
+    def worst(self) -> str | None:
+        return next((rag for rag in (performance.RED, performance.AMBER, performance.GREEN) if getattr(self, rag)), None)
+
+
+@dataclass
+class ReturnRag:
+    """A plan's current return summed up, for a plan with no single headline indicator: its actions' RAG and its
+    measures' (each indicator's value for the return's period against the year's target), against the plan's
+    return before it."""
+
+    period: str
+    actions: RagCounts
+    measures: RagCounts
+    is_provisional: bool
+    previous_period: str = ""
+    previous: RagCounts | None = None
+
+    @property
+    def counts(self) -> RagCounts:
+        return self.actions + self.measures
+
+    @property
+    def label(self) -> str:
+        return self.counts.label
+
+    @property
+    def direction(self) -> str | None:
+        """Return 'worsening', 'improving' or 'no change' from the previous return: more red is worse, then more
+        amber; None with no earlier return."""
+        if self.previous is None:
+            return None
+        now, before = self.counts, self.previous
+        if (now.red, now.amber) == (before.red, before.amber):
+            return performance.NO_CHANGE
+        worse = now.red > before.red if now.red != before.red else now.amber > before.amber
+        return performance.WORSENING if worse else performance.IMPROVING
+
+    @property
+    def direction_label(self) -> str:
+        """Return the change from the previous return in words: 'more red than 2011/12 H2', 'no earlier return'."""
+        if self.previous is None:
+            return "no earlier return"
+        now, before, period = self.counts, self.previous, self.previous_period
+        if now.red != before.red:
+            return f"{'more' if now.red > before.red else 'fewer'} red than {period}"
+        if now.amber != before.amber:
+            return f"{'more' if now.amber > before.amber else 'fewer'} amber than {period}"
+        return f"as many red and amber as {period}"
+
+
+    @property
+    def direction_heading(self) -> str:
+        """Return direction_label as a table cell starts it: 'More red than 2011/12 H2'."""
+        label = self.direction_label
+        return label[:1].upper() + label[1:]
 
 
 @dataclass
@@ -78,6 +155,9 @@ def _returns_with_counts(returns: QuerySet[Return]) -> QuerySet[Return]:
         actions_reported=_count(progress, "report"),
         actions_submitted=_count(progress.filter(status__in=DONE), "report"),
         actions_signed_off=_count(progress.filter(status=EntryStatus.SIGNED_OFF), "report"),
+        actions_red=_count(progress.filter(rag=performance.RED), "report"),
+        actions_amber=_count(progress.filter(rag=performance.AMBER), "report"),
+        actions_green=_count(progress.filter(rag=performance.GREEN), "report"),
     )
 
 
@@ -126,6 +206,7 @@ class OverviewRow:
         self._assessment: performance.Assessment | None = None
         self._completed_years: list[YearResult] = []
         self._current: ReturnSummary | None = None
+        self._return_rag: ReturnRag | None = None
 
     def __repr__(self) -> str:
         return f"<OverviewRow {self.plan.reference}>"
@@ -139,8 +220,9 @@ class OverviewRow:
             self._facts.read_all()
 
     def fill(self, year: int, assessment: performance.Assessment, completed_years: list[YearResult],
-             current: ReturnSummary | None) -> None:
+             current: ReturnSummary | None, return_rag: ReturnRag | None = None) -> None:
         self._year, self._assessment, self._completed_years, self._current = year, assessment, completed_years, current
+        self._return_rag = return_rag
 
     @property
     def year(self) -> int:
@@ -163,6 +245,12 @@ class OverviewRow:
         return self._current
 
     @property
+    def return_rag(self) -> ReturnRag | None:
+        """Return the current return summed up, for a plan with no headline indicator and a return; else None."""
+        self._read()
+        return self._return_rag
+
+    @property
     def year_label(self) -> str:
         return periods.year_label(self.year)
 
@@ -180,16 +268,25 @@ class OverviewRow:
         return value.quantize(Decimal(1).scaleb(-self.indicator.decimal_places))
 
     @property
+    def rag(self) -> str | None:
+        """Return the row's RAG: its headline indicator's, or the worst of its return's actions and measures."""
+        if self.return_rag is not None:
+            return self.return_rag.counts.worst
+        return self.assessment.rag
+
+    @property
     def rag_key(self) -> str:
         """Return the RAG filter's value for the row: green, amber, red or none."""
-        return self.assessment.rag or "none"
+        return self.rag or "none"
 
     @property
     def rag_order(self) -> int:
-        return RAG_ORDER.get(self.assessment.rag, 3)
+        return RAG_ORDER.get(self.rag, 3)
 
     @property
     def trend_order(self) -> tuple[int, int]:
+        if self.return_rag is not None:
+            return TREND_ORDER.get(self.return_rag.direction, 3), 0
         trend = self.assessment.trend
         return TREND_ORDER.get(trend.direction, 3), -trend.periods
 
@@ -218,35 +315,64 @@ class _OverviewFacts:
     def read_all(self) -> None:
         self.read(self.rows)
 
-    def _current_return_ids(self, plan_ids: list[int]) -> list[int]:
-        """Return the id of each plan's latest return (in the year, if one is chosen).
+    def _return_ids(self, plan_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+        """Return the id of each plan's latest return (in the year, if one is chosen), and of the return before it.
 
         Picked in Python from the plans' few returns a year: a subquery per plan cost more to plan and run.
         """
         returns = Return.objects.filter(plan__in=plan_ids)
         if self.year is not None:
-            returns = returns.filter(_in_year("round__period", self.year))
-        latest: dict[int, tuple[date, int]] = {}
+            returns = returns.filter(round__period__start__lte=date(self.year + 1, 3, 31))
+        by_plan: dict[int, list[tuple[date, int]]] = defaultdict(list)
         for plan_id, pk, start in returns.values_list("plan_id", "pk", "round__period__start"):
-            if plan_id not in latest or start > latest[plan_id][0]:
-                latest[plan_id] = (start, pk)
-        return [pk for _, pk in latest.values()]
+            by_plan[plan_id].append((start, pk))
+        current, previous = {}, {}
+        for plan_id, found in by_plan.items():
+            found.sort()
+            if self.year is not None and found[-1][0] < date(self.year, 4, 1):
+                continue  # no return in the year chosen
+            current[plan_id] = found[-1][1]
+            if len(found) > 1:
+                previous[plan_id] = found[-2][1]
+        return current, previous
 
     def read(self, rows) -> None:
         wanted = [row for row in rows if not row.is_read]
         if not wanted:
             return
         year = self.year
+        current_ids, previous_ids = self._return_ids([row.plan.pk for row in wanted])
+        returns = {report.pk: report for report in _returns_with_counts(
+            Return.objects.filter(pk__in=[*current_ids.values(), *previous_ids.values()])
+        )}
+        # A plan with no headline indicator is summed up by its current return: its measures are its indicators'
+        # values for the periods of that return and the one before it.
+        summed_up = [row.plan.pk for row in wanted if row.indicator is None and row.plan.pk in current_ids]
+        measures: dict[int, list[Indicator]] = defaultdict(list)
+        if summed_up:
+            for link in PlanIndicator.objects.filter(plan__in=summed_up).select_related("indicator"):
+                measures[link.plan_id].append(link.indicator)
+        measure_ids = {indicator.pk for links in measures.values() for indicator in links}
+        measure_periods = {
+            returns[ids[plan_id]].round.period_id for plan_id in measures for ids in (current_ids, previous_ids)
+            if plan_id in ids
+        }
         indicator_ids = {row.indicator.pk for row in wanted if row.indicator is not None}
         values = IndicatorValue.objects.filter(indicator__in=indicator_ids)
         if year is not None:
             values = values.filter(period__start__lte=date(year + 1, 3, 31))
+        if measure_ids:
+            values = values | IndicatorValue.objects.filter(indicator__in=measure_ids, period__in=measure_periods)
+        value_at: dict[tuple[int, int], Decimal] = {}
         # A council's thousands of values share a few dozen periods: work each out once.
         facts_of: dict[tuple[date, str], _PeriodFacts] = {}
         readings: dict[int, list[tuple[_PeriodFacts, performance.Reading]]] = defaultdict(list)
-        for indicator_id, value, status, start, kind in values.order_by("period__start", "period__kind").values_list(
-            "indicator_id", "value", "status", "period__start", "period__kind"
-        ):
+        for indicator_id, value, status, start, kind, period_id in values.order_by(
+            "period__start", "period__kind"
+        ).values_list("indicator_id", "value", "status", "period__start", "period__kind", "period_id"):
+            value_at[indicator_id, period_id] = value
+            if indicator_id not in indicator_ids:
+                continue  # a measure of a plan summed up by its return, not a headline charted over time
             period = facts_of.get((start, kind))
             if period is None:
                 period = facts_of[start, kind] = _PeriodFacts.of(periods.PeriodSpan(start, kind))
@@ -255,16 +381,36 @@ class _OverviewFacts:
             )
         targets = {
             (indicator_id, target_year): value
-            for indicator_id, target_year, value in IndicatorTarget.objects.filter(indicator__in=indicator_ids)
-            .values_list("indicator_id", "year", "value")
+            for indicator_id, target_year, value in IndicatorTarget.objects.filter(
+                indicator__in=indicator_ids | measure_ids
+            ).values_list("indicator_id", "year", "value")
         }
-        returns = {report.plan_id: report for report in _returns_with_counts(
-            Return.objects.filter(pk__in=self._current_return_ids([row.plan.pk for row in wanted]))
-        )}
+
+        def rated(plan_id: int, report: Return) -> RagCounts:
+            period = report.round.period
+            counts = RagCounts()
+            for indicator in measures.get(plan_id, []):
+                counts += RagCounts.of(performance.rag(
+                    indicator, value_at.get((indicator.pk, period.pk)),
+                    targets.get((indicator.pk, period.financial_year)),
+                ))
+            return counts
 
         for row in wanted:
             indicator = row.indicator
-            report = returns.get(row.plan.pk)
+            report = returns.get(current_ids.get(row.plan.pk))
+            return_rag = None
+            if indicator is None and report is not None:
+                before = returns.get(previous_ids.get(row.plan.pk))
+                return_rag = ReturnRag(
+                    period=report.round.period.label,
+                    actions=RagCounts(report.actions_red, report.actions_amber, report.actions_green),
+                    measures=rated(row.plan.pk, report),
+                    is_provisional=not report.is_signed_off,
+                    previous_period=before.round.period.label if before else "",
+                    previous=(RagCounts(before.actions_red, before.actions_amber, before.actions_green)
+                              + rated(row.plan.pk, before)) if before else None,
+                )
             facts = readings.get(indicator.pk, []) if indicator else []
             latest_year = facts[-1][0].financial_year if facts else None
             shown_year = year if year is not None else default_year(row.plan, report, latest_year)
@@ -278,7 +424,7 @@ class _OverviewFacts:
                                                     performance.target_met(indicator, reading.value, year_target)))
             # With no headline indicator there is no reading, and the assessment is "no data".
             assessment = performance.assess(indicator, [reading for _, reading in facts], target)
-            row.fill(shown_year, assessment, completed, _summary(report, self.today) if report else None)
+            row.fill(shown_year, assessment, completed, _summary(report, self.today) if report else None, return_rag)
 
 
 def overview_rows(plans: QuerySet[Plan], *, year: int | None = None, rag: str = "") -> list[OverviewRow]:

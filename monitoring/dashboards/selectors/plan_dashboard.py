@@ -10,7 +10,16 @@ from decimal import Decimal
 
 from django.db.models import OuterRef, Prefetch, Subquery, Sum, Value
 
-from funding.models import FundingAmount, FundingLine, Total
+from funding.models import (
+    BudgetEntry,
+    BudgetGridRow,
+    BudgetRow,
+    BudgetTable,
+    BudgetYear,
+    FundingAmount,
+    FundingLine,
+    Total,
+)
 from indicators import performance
 from indicators.models import Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
 from monitoring.dashboards import charts
@@ -18,6 +27,7 @@ from monitoring.dashboards.selectors.common import AssessmentView, assess, defau
 from monitoring.dashboards.selectors.series import SeriesRow, indicator_series
 from monitoring.models import ProgressReport, Return
 from monitoring.plan_document import FundingRow
+from monitoring.plan_document import _as_printed as as_printed  # a balanced year's deficit prints blank, as the seed
 from plans import periods
 from plans.models import ActionTarget, DeliveryAction, Plan, Risk
 
@@ -104,6 +114,51 @@ class FundingView:
         ])
 
 
+# Rows of the medium-term budget the dashboard charts; savings are the reductions proposed, shown as a positive sum.
+BUDGET_CHART_ROWS = [BudgetRow.PROPOSED_BASE, BudgetRow.BASE_REDUCTIONS, BudgetRow.STRETCH, BudgetRow.DEFICIT]
+SAVINGS_ROWS = (BudgetRow.BASE_REDUCTIONS, BudgetRow.STRETCH)
+
+
+@dataclass
+class BudgetView:
+    """A service plan's funding: its medium-term budget table (in thousands of pounds), charted by year."""
+
+    table: BudgetTable
+    years: list[BudgetYear]
+    rows: list[BudgetGridRow]
+
+    @property
+    def points(self) -> list[charts.BudgetPoint]:
+        by_row = {row.row: row.cells for row in self.rows}
+        points = []
+        for index, year in enumerate(self.years):
+            base = by_row[BudgetRow.PROPOSED_BASE][index]
+            balance = by_row[BudgetRow.DEFICIT][index]
+            reductions = [by_row[row][index] for row in SAVINGS_ROWS]
+            known = [cell.value for cell in reductions if cell.value is not None]
+            points.append(charts.BudgetPoint(
+                year=periods.year_label(year.year),  # without its note ("(for comparison)"): it fits under a bar
+                base=_pounds(base.value),
+                savings=_pounds(-sum(known, Decimal(0))) if known else None,
+                balance=_pounds(balance.value),
+                savings_unknown=any(cell.unknown for cell in reductions),
+                balance_incomplete=balance.incomplete,
+            ))
+        return points
+
+    @property
+    def charted_rows(self) -> list[BudgetGridRow]:
+        """Return the rows the chart draws, in the table's order, for the table beside it."""
+        return [row for row in self.rows if row.row in BUDGET_CHART_ROWS]
+
+    def chart(self, title: str) -> charts.BudgetChart:
+        return charts.BudgetChart(title, self.points)
+
+
+def _pounds(thousands: Decimal | None) -> Decimal | None:
+    return None if thousands is None else thousands * 1000
+
+
 # Bands of a risk's score (likelihood x impact), from the highest: a score of at least the first figure.
 RISK_BANDS = [(15, "High", "red"), (8, "Medium", "orange"), (1, "Low", "green")]
 
@@ -153,6 +208,7 @@ class PlanDashboard:
     flow_rows: list[FlowRow]
     funding: FundingView
     heat_map: HeatMap
+    budget: BudgetView | None = None
 
     @property
     def year_label(self) -> str:
@@ -166,6 +222,19 @@ class PlanDashboard:
     @property
     def funding_chart(self) -> charts.FundingChart:
         return self.funding.chart(f"{self.plan.reference} known funding by stream and year")
+
+    @property
+    def budget_chart(self) -> charts.BudgetChart | None:
+        if self.budget is None:
+            return None
+        return self.budget.chart(f"{self.plan.reference} medium-term budget by year")
+
+    @property
+    def funding_heading(self) -> str:
+        """Return the funding section's heading: a plan with a medium-term budget and no funding lines charts that."""
+        if self.budget is not None and not self.funding.rows:
+            return "Funding: medium-term budget by year"
+        return "Funding by stream and year"
 
     @property
     def has_flow_categories(self) -> bool:
@@ -198,7 +267,7 @@ def plan_dashboard(plan: Plan) -> PlanDashboard:
         panels.append(IndicatorPanel(link, series, rows, assess(indicator, values[indicator.pk], targets[indicator.pk])))
     return PlanDashboard(
         plan=plan, year=year, current=current, panels=panels, flow_rows=_flow_rows(plan, current, year),
-        funding=_funding(plan), heat_map=_heat_map(plan),
+        funding=_funding(plan), heat_map=_heat_map(plan), budget=_budget(plan),
     )
 
 
@@ -264,6 +333,17 @@ def _funding(plan: Plan) -> FundingView:
                 total.add(amount)
         rows.append(FundingRow(line, [amounts.get(year) for year in plan.years], line_total))
     return FundingView([periods.year_label(year) for year in plan.years], rows, [totals[year] for year in plan.years], grand)
+
+
+def _budget(plan: Plan) -> BudgetView | None:
+    """Return the plan's medium-term budget table with its derived rows worked out, in two queries; none for a plan
+    without one when the plan came with its budget table joined (select_related("budget_table"))."""
+    table: BudgetTable | None = getattr(plan, "budget_table", None)  # RelatedObjectDoesNotExist: none
+    if table is None:
+        return None
+    years = list(BudgetYear.objects.filter(table=table).order_by("year"))
+    rows = table.grid(years=years, entries=list(BudgetEntry.objects.filter(table=table)))
+    return BudgetView(table, years, [as_printed(row) for row in rows])
 
 
 def _heat_map(plan: Plan) -> HeatMap:
