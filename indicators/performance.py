@@ -9,6 +9,9 @@ Direction of travel compares a value with the one before it; trend() also counts
 indicator has moved that way. A figure not yet signed off is provisional: the rules apply to it all the same,
 and assess() carries the mark so that every page shows the RAG and direction it gives as provisional too.
 
+A delivery action with an output target is held to the same rule (suggested_action_rag): its outputs so far in
+the year against the profile of its yearly target, the target spread evenly over the year's periods.
+
 Two checks stand between a typed figure and the record, whichever way it arrives (the value form, an uploaded
 spreadsheet, `manage.py import_data`). A value that misses its year's target must say why: it needs commentary.
 A value far outside the indicator's own history of the same kind of period (is_outlier) is usually a typing
@@ -50,6 +53,10 @@ OUTLIER_MIN_HISTORY = 4
 # What every route says when a rule above stops a value (the value form, the upload page, the command line).
 COMMENTARY_REQUIRED = "Explain why the value misses its target of {target}."
 OUTLIER = "This value is far outside this indicator's previous values."
+# An indicator's amber tolerance unless it sets its own (Indicator.amber_tolerance), in percent of the target; the
+# outputs of a delivery action are held to the same, against the profile of its yearly target.
+DEFAULT_AMBER_TOLERANCE = Decimal(5)
+ACTION_AMBER_TOLERANCE = DEFAULT_AMBER_TOLERANCE
 # IndicatorValue stores 18 digits, 4 of them after the point.
 MAX_WHOLE_DIGITS = 14
 
@@ -59,10 +66,37 @@ def rag(indicator, value: Decimal | None, target: Decimal | None) -> str | None:
     if value is None or target is None or indicator.polarity == indicator.Polarity.NEUTRAL:
         return None
     shortfall = target - value if indicator.polarity == indicator.Polarity.HIGHER_IS_BETTER else value - target
+    return _rag_of_shortfall(shortfall, target, indicator.amber_tolerance)
+
+
+def _rag_of_shortfall(shortfall: Decimal, target: Decimal, tolerance: Decimal) -> str:
+    """Return green for no shortfall, amber for one within `tolerance` percent of the target, red beyond."""
     if shortfall <= 0:
         return GREEN
-    allowed = abs(target) * indicator.amber_tolerance / 100
+    allowed = abs(target) * tolerance / 100
     return AMBER if shortfall <= allowed else RED
+
+
+def action_profile(target: Decimal, periods_elapsed: int, periods_in_year: int) -> Decimal:
+    """Return the outputs an action should have reached by the end of a period: its yearly target spread evenly
+    over the year's periods (at Q2 of a quarterly plan half the target, at H1 of a six-monthly plan half too)."""
+    return target * periods_elapsed / periods_in_year
+
+
+def suggested_action_rag(
+    so_far: Decimal | None, target: Decimal | None, periods_elapsed: int, periods_in_year: int,
+    tolerance: Decimal = ACTION_AMBER_TOLERANCE,
+) -> str | None:
+    """Return the RAG an action's outputs so far in the year suggest against the profile of its yearly target.
+
+    On profile or above is green, short of it by no more than `tolerance` percent of the profile amber, further
+    short red: the rule of rag() for an indicator where higher is better. No target (or a target of 0) and blank
+    outputs suggest nothing: blank is not zero.
+    """
+    if so_far is None or not target or target < 0:
+        return None
+    profile = action_profile(target, periods_elapsed, periods_in_year)
+    return _rag_of_shortfall(profile - so_far, profile, tolerance)
 
 
 def misses_target(indicator, value: Decimal | None, target: Decimal | None) -> bool:

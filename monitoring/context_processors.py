@@ -23,14 +23,14 @@ class Work:
     person_id: int | None
     is_performance_officer: bool
     is_strategic_group: bool
-    leads_actions: bool
+    reports_actions: bool  # leads an action, or is named to report one whose lead has no login
     enters_values: bool
     signs_off: bool
 
     @property
     def has_returns(self) -> bool:
         """Return True if the user has something to report or sign off: "My returns" is theirs."""
-        return self.is_performance_officer or self.leads_actions or self.enters_values or self.signs_off
+        return self.is_performance_officer or self.reports_actions or self.enters_values or self.signs_off
 
     @property
     def may_import(self) -> bool:
@@ -77,17 +77,17 @@ def _ask(user) -> Work:
         person_pk=Subquery(Person.objects.filter(user=OuterRef("pk")).values("pk")[:1]),
         in_performance_group=Exists(in_group.filter(name=permissions.PERFORMANCE_OFFICERS)),
         in_strategic_group=Exists(in_group.filter(name=permissions.STRATEGIC_GROUP)),
-        leads=Exists(DeliveryAction.objects.filter(lead_officer__user=OuterRef("pk"))),
+        reports=Exists(DeliveryAction.objects.reported_by(OuterRef("pk"))),
         enters=Exists(Indicator.objects.filter(data_expert__user=OuterRef("pk"))),
         signs=Exists(named) | Exists(owns_headline),
-    ).values("person_pk", "in_performance_group", "in_strategic_group", "leads", "enters", "signs").first()
+    ).values("person_pk", "in_performance_group", "in_strategic_group", "reports", "enters", "signs").first()
     if row is None:  # a user not saved (an error page's): no part in anything
         return Work(None, False, False, False, False, False)
     return Work(
         person_id=row["person_pk"],
         is_performance_officer=user.is_active and (user.is_superuser or row["in_performance_group"]),
         is_strategic_group=row["in_strategic_group"],
-        leads_actions=row["leads"],
+        reports_actions=row["reports"],
         enters_values=row["enters"],
         signs_off=row["signs"],
     )

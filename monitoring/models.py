@@ -120,6 +120,10 @@ class ProgressReport(models.Model):
     outputs_not_available_reason = text_field(
         REPORTED_TEXT, blank=True, help_text="Why the outputs are not available this period, when they are not.",
     )
+    rag_reason = text_field(
+        REPORTED_TEXT, blank=True, verbose_name="reason for the RAG status",
+        help_text="Why the RAG status differs from the one the outputs suggest, when it does.",
+    )
     reviewer_comment = text_field(
         REPORTED_TEXT, blank=True, help_text="Why the indicator owner sent it back."
     )

@@ -45,14 +45,21 @@ def _once(reporting_round: ReportingRound, person: Person, kind: str) -> bool:
     return True
 
 
+def answers_for(action: DeliveryAction) -> Person | None:
+    """Return who is told of an action's round: who reports it (DeliveryAction.who_reports), else its lead officer
+    with no login (told by email); None when there is neither (a performance officer reports it)."""
+    return action.who_reports() or action.lead_officer
+
+
 def reporters(returns) -> dict[Person, list[Return]]:
     """Return each lead officer and data expert of the returns' plans, with the returns they report in."""
     plan_returns = {report.plan_id: report for report in returns}
     people: dict[Person, list[Return]] = {}
-    for action in DeliveryAction.objects.filter(plan__in=plan_returns, lead_officer__isnull=False).select_related(
-        "lead_officer__user"
+    for action in DeliveryAction.objects.filter(plan__in=plan_returns).select_related(
+        "lead_officer__user", "reporter__user"
     ):
-        people.setdefault(action.lead_officer, []).append(plan_returns[action.plan_id])
+        if person := answers_for(action):
+            people.setdefault(person, []).append(plan_returns[action.plan_id])
     for link in PlanIndicator.objects.filter(plan__in=plan_returns, indicator__data_expert__isnull=False).select_related(
         "indicator__data_expert__user"
     ):
@@ -79,10 +86,10 @@ def outstanding_people(reporting_round: ReportingRound) -> set[Person]:
         .values_list("action_id", flat=True)
     )
     people = {
-        action.lead_officer
-        for action in DeliveryAction.objects.filter(plan__in=[r.plan_id for r in returns], lead_officer__isnull=False)
-        .select_related("lead_officer__user")
-        if action.pk not in submitted_actions
+        answers_for(action)
+        for action in DeliveryAction.objects.filter(plan__in=[r.plan_id for r in returns])
+        .select_related("lead_officer__user", "reporter__user")
+        if action.pk not in submitted_actions and answers_for(action) is not None
     }
     submitted_indicators = set(
         IndicatorValue.objects.filter(

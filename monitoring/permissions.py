@@ -33,26 +33,30 @@ def is_performance_officer(user) -> bool:
     return user._is_performance_officer
 
 
-def leads_action(user, action: DeliveryAction) -> bool:
-    """Return True if the user is the action's lead officer."""
-    return action.lead_officer_id is not None and _is_user(user, action.lead_officer)
-
-
 def is_data_expert_for(user, indicator: Indicator) -> bool:
     """Return True if the user enters the indicator's figures."""
     return indicator.data_expert_id is not None and _is_user(user, indicator.data_expert)
 
 
+def reports_action(user, action: DeliveryAction) -> bool:
+    """Return True if the user is the person who reports the action (DeliveryAction.who_reports): its lead
+    officer with a login, or the reporter named for an action whose lead has none."""
+    return _is_user(user, action.who_reports())
+
+
 def may_report_progress(user, action: DeliveryAction) -> bool:
-    """Return True if the user reports on the action: its lead officer, or a performance officer while the
-    action has no lead officer with a login.
+    """Return True if the user reports on the action: the person DeliveryAction.who_reports names (its lead
+    officer with a login, else the reporter a performance officer named), or a performance officer while it
+    names nobody.
 
     Actions whose lead is an organisation ("Multiple Leads", a service plan's key activities) or a person with
-    no login would otherwise be unreportable, and would block their return's sign-off for ever.
+    no login would otherwise be unreportable, and would block their return's sign-off for ever. A named reporter
+    reports only the actions named for them; a performance officer no longer reports an action once someone is.
     """
-    if action.lead_officer_id is None or action.lead_officer.user_id is None:
+    reporter = action.who_reports()
+    if reporter is None:
         return is_performance_officer(user)
-    return leads_action(user, action)
+    return _is_user(user, reporter)
 
 
 def may_enter_value(user, indicator: Indicator) -> bool:

@@ -23,7 +23,7 @@ from indicators.models import (
     ValueSeal,
     sealed_pairs,
 )
-from monitoring import notifications, permissions
+from monitoring import action_rag, notifications, permissions, sealed_setup
 from monitoring.models import ProgressReport, ReportingRound, Return, WorkflowEvent
 from monitoring.workflow import Move, WorkflowError, make_move
 from plans import periods
@@ -35,7 +35,7 @@ STALE_EDIT = (
 )
 LOCKED = "This return has been signed off and is locked. A performance officer can reopen it, giving a reason."
 ROUND_CLOSED = "The reporting round for this period is closed."
-NOT_YOURS = "You can only report on actions you lead."
+NOT_YOURS = "You can only report on actions you lead or are named to report."
 NOT_YOUR_INDICATOR = "You can only enter values for indicators you look after."
 NOT_YOUR_PLAN = "Only an indicator owner of this plan can do that."
 NOT_PERFORMANCE_OFFICER = "Only a performance officer can do that."
@@ -154,13 +154,14 @@ def round_reopen(*, reporting_round: ReportingRound, user) -> None:
 
 def progress_problems(
     *, report: Return, action: DeliveryAction, narrative: str, rag: str, outputs_achieved: Decimal | None,
-    outputs_not_available_reason: str, submit: bool,
+    outputs_not_available_reason: str, submit: bool, rag_reason: str = "",
 ) -> dict[str, list[str]]:
     """Return every rule a progress entry breaks, by field, so that a form can list them all at once.
 
     Blank outputs are not zero: an action with an output target for the period's financial year is submitted
     with its outputs, or with the reason they are not available this period. Outputs are whole numbers when the
-    year's target is.
+    year's target is. A RAG status other than the one the outputs suggest (monitoring.action_rag) is submitted with
+    the reason for it; a draft may wait for it, as it may for the narrative and the RAG.
     """
     problems: dict[str, list[str]] = {}
     if submit and not narrative.strip():
@@ -177,13 +178,17 @@ def progress_problems(
     elif target is not None and outputs_achieved is not None and target == target.to_integral_value() \
             and outputs_achieved != outputs_achieved.to_integral_value():
         problems["outputs_achieved"] = [OUTPUTS_WHOLE.format(year=periods.year_label(year))]
+    if submit and target is not None and "outputs_achieved" not in problems:
+        suggestion = action_rag.suggest_for_entry(report, action, outputs_achieved)
+        if rag_problem := action_rag.rag_problem(suggestion, rag, rag_reason):
+            problems["rag_reason"] = [rag_problem]
     return problems
 
 
 @transaction.atomic
 def progress_save(
     *, report: Return, action: DeliveryAction, user, narrative: str, rag: str, outputs_achieved: Decimal | None,
-    version: int | None, submit: bool, outputs_not_available_reason: str = "",
+    version: int | None, submit: bool, outputs_not_available_reason: str = "", rag_reason: str = "",
 ) -> ProgressReport:
     """Save an action's progress as draft, or submit it; refuse a stale or unauthorised save, or one that breaks
     a rule of progress_problems (all of them together)."""
@@ -203,12 +208,14 @@ def progress_save(
     event = make_move(progress, Move.SUBMIT if submit else Move.SAVE_DRAFT, report=report, user=user)
     problems = progress_problems(
         report=report, action=action, narrative=narrative, rag=rag, outputs_achieved=outputs_achieved,
-        outputs_not_available_reason=outputs_not_available_reason, submit=submit,
+        outputs_not_available_reason=outputs_not_available_reason, submit=submit, rag_reason=rag_reason,
     )
     if problems:
         raise ValidationError(problems)
     progress.narrative, progress.rag, progress.outputs_achieved = narrative, rag, outputs_achieved
     progress.outputs_not_available_reason = outputs_not_available_reason.strip()
+    suggestion = action_rag.suggest_for_entry(report, action, outputs_achieved) if rag_reason.strip() else None
+    progress.rag_reason = action_rag.kept_reason(suggestion, rag, rag_reason)
     progress.updated_by = user
     # The foreign keys and constraints were settled above or are enforced by the database itself.
     progress.full_clean(exclude=["report", "action", "updated_by"], validate_constraints=False)
@@ -387,7 +394,7 @@ def sign_off_blockers(report: Return) -> list[str]:
     period_id = report.round.period_id
     return blockers_among(
         report,
-        actions=DeliveryAction.objects.filter(plan=report.plan_id),
+        actions=DeliveryAction.objects.filter(plan=report.plan_id).with_reporters(),
         submitted=set(
             ProgressReport.objects.filter(report=report, status=EntryStatus.SUBMITTED).values_list("action_id", flat=True)
         ),
@@ -399,6 +406,17 @@ def sign_off_blockers(report: Return) -> list[str]:
     )
 
 
+NOBODY_REPORTS = "Nobody with a login is named to report it: a performance officer does."
+
+
+def action_blocker(action: DeliveryAction) -> str:
+    """Return why an action blocks its return's sign-off, naming who must act (DeliveryAction.who_reports)."""
+    name = f"Action {action.reference}, “{action.title}”" if action.reference else f"“{action.title}”"
+    reporter = action.who_reports()
+    who = f"{reporter.name} reports it." if reporter else NOBODY_REPORTS
+    return f"{name}: progress not submitted. {who}"
+
+
 def blockers_among(
     report: Return,
     *,
@@ -407,10 +425,10 @@ def blockers_among(
     values: Iterable[IndicatorValue],
     headline: PlanIndicator | None,
 ) -> list[str]:
-    """Return sign_off_blockers for what a page has already fetched: the plan's actions in order, the pks of
-    those whose progress is submitted, the values of the return's period (with their indicators) and the
-    headline indicator's link."""
-    blockers = [f"Progress on “{action.title}” has not been submitted." for action in actions if action.pk not in submitted]
+    """Return sign_off_blockers for what a page has already fetched: the plan's actions in order (with their
+    reporters: DeliveryAction.objects.with_reporters()), the pks of those whose progress is submitted, the values
+    of the return's period (with their indicators) and the headline indicator's link."""
+    blockers = [action_blocker(action) for action in actions if action.pk not in submitted]
     values = {value.indicator_id: value for value in values}
     blockers += [
         f"The value of {value.indicator.code or value.indicator.name} has not been submitted."
@@ -445,8 +463,9 @@ def return_sign_off(*, report: Return, user) -> Return:
 
 def _seal(report: Return) -> None:
     """Seal what the return holds: from now on its entries, its indicators' values for its period (present or
-    not) and its period's dates refuse every change, by any route, until a reopening is recorded."""
-    seal = Seal.objects.create(plan=report.plan, period=report.round.period)
+    not) and its period's dates refuse every change, by any route, until a reopening is recorded. The plan's set-up
+    the return was read against is kept with the seal (monitoring.sealed_setup)."""
+    seal = Seal.objects.create(plan=report.plan, period=report.round.period, setup=sealed_setup.snapshot(report))
     indicators = PlanIndicator.objects.filter(plan=report.plan_id).values_list("indicator", flat=True)
     ValueSeal.objects.bulk_create(ValueSeal(seal=seal, indicator_id=indicator) for indicator in indicators)
 

@@ -40,13 +40,50 @@ class SectionInline(admin.StackedInline):
     show_change_link = True
 
 
+class ReporterChoiceMixin:
+    """Offer as reporter only people with a login (the field's limit_choices_to), refusing anyone else in words."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "reporter":
+            kwargs["error_messages"] = {"invalid_choice": models.REPORTER_NEEDS_LOGIN}
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReporterInline(ReporterChoiceMixin, admin.TabularInline):
+    """Who reports each of the plan's actions: the lead officer when they have a login, else the person named
+    here, else a performance officer (DeliveryAction.who_reports)."""
+
+    model = models.DeliveryAction
+    fk_name = "plan"
+    extra = 0
+    can_delete = False
+    fields = ["position", "title", "lead", "reporter"]
+    readonly_fields = ["position", "title", "lead"]
+    autocomplete_fields = ["reporter"]
+    verbose_name = "reporter"
+    verbose_name_plural = "Who reports each action"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_reporters()
+
+    def has_add_permission(self, request, obj=None):
+        return False  # actions are added on their own page; this only names who reports them
+
+    @admin.display(description="lead")
+    def lead(self, action):
+        lead = action.lead_name or "No lead named"
+        if action.has_lead_with_login:
+            return f"{lead} (has a login and reports it)"
+        return f"{lead} (no login: name a reporter, or a performance officer reports it)"
+
+
 @admin.register(models.Plan)
 class PlanAdmin(admin.ModelAdmin):
     list_display = ["reference", "title", "kind", "lead_organisation", "reporting_frequency", "years_label", "is_active"]
     list_filter = ["kind", "reporting_frequency", "lead_organisation", "is_active"]
     search_fields = ["reference", "title", "theme"]
     autocomplete_fields = ["lead_organisation"]
-    inlines = [PlanRoleInline, SectionInline]
+    inlines = [PlanRoleInline, SectionInline, ReporterInline]
 
 
 @admin.register(models.Section)
@@ -62,14 +99,18 @@ class ActionTargetInline(admin.TabularInline):
 
 
 @admin.register(models.DeliveryAction)
-class DeliveryActionAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+class DeliveryActionAdmin(ReporterChoiceMixin, SpreadsheetAdminMixin, admin.ModelAdmin):
     resource_classes = [ActionResource]
-    list_display = ["title", "plan", "position", "flow_label", "lead_text", "lead_officer"]
+    list_display = ["title", "plan", "position", "flow_label", "lead_text", "lead_officer", "reporter"]
     list_filter = ["plan", "on_flow", "flow_time", "off_flow", "lead_organisations"]
-    search_fields = ["title", "description", "client_group", "lead_text", "lead_officer__name"]
-    autocomplete_fields = ["lead_officer", "lead_organisations"]
-    list_select_related = ["plan", "lead_officer"]
+    search_fields = ["title", "description", "client_group", "lead_text", "lead_officer__name", "reporter__name"]
+    autocomplete_fields = ["lead_officer", "reporter", "lead_organisations"]
+    list_select_related = ["plan", "lead_officer", "reporter"]
     inlines = [ActionTargetInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # An action a signed-off return holds is part of that record; the model refuses it too, for every route.
+        return super().has_delete_permission(request, obj) and not (obj and obj.is_sealed)
 
 
 @admin.register(models.ActionGroup)
@@ -79,12 +120,13 @@ class ActionGroupAdmin(admin.ModelAdmin):
     search_fields = ["title"]
 
 
-class KeyActivityInline(admin.StackedInline):
+class KeyActivityInline(ReporterChoiceMixin, admin.StackedInline):
     model = models.DeliveryAction
     fk_name = "priority"
     extra = 0
-    fields = [("position", "reference"), "title", "description", "timescale", "performance_measures", "lead_officer"]
-    autocomplete_fields = ["lead_officer"]
+    fields = [("position", "reference"), "title", "description", "timescale", "performance_measures", "lead_officer",
+              "reporter"]
+    autocomplete_fields = ["lead_officer", "reporter"]
 
 
 class ContributionInline(admin.TabularInline):

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from plans import periods
+from plans.seals import SealGuardedQuerySet, refuse_sealed
 
 YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
 
@@ -368,8 +369,34 @@ class ActionGroup(models.Model):
         return self.title
 
 
+REPORTER_NEEDS_LOGIN = "Choose someone with a login to report this action."
+LEAD_REPORTS = (
+    "Leave the reporter blank: the lead officer, {name}, has a login and reports this action. A reporter is for an "
+    "action whose lead has no login."
+)
+
+
+class DeliveryActionQuerySet(SealGuardedQuerySet):
+    """Who reports an action, asked of many at once: the rule of DeliveryAction.who_reports, as a query. Its
+    delete() refuses actions a signed-off return holds (DeliveryAction.sealed_rows)."""
+
+    def with_reporters(self) -> DeliveryActionQuerySet:
+        """Fetch each action's lead officer and reporter with it, so that who_reports() costs no query."""
+        return self.select_related("lead_officer", "reporter")
+
+    def reported_by(self, user) -> DeliveryActionQuerySet:
+        """Return the actions the signed-in user reports: those they lead, and those whose lead has no login that
+        name them as reporter."""
+        return self.filter(Q(lead_officer__user=user) | Q(lead_officer__user__isnull=True, reporter__user=user))
+
+    def reported_by_performance_officers(self) -> DeliveryActionQuerySet:
+        """Return the actions that fall to a performance officer: no lead with a login and no reporter named
+        with one."""
+        return self.filter(lead_officer__user__isnull=True, reporter__user__isnull=True)
+
+
 class DeliveryAction(models.Model):
-    """A delivery action, or a key activity of a service priority, on which a lead officer reports."""
+    """A delivery action, or a key activity of a service priority, on which its reporter reports (who_reports)."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
     position = models.PositiveSmallIntegerField()
@@ -395,11 +422,21 @@ class DeliveryAction(models.Model):
     lead_text = models.CharField(
         max_length=300, blank=True, help_text="The lead as the plan words it: 'LSC/CCC', 'Multiple Leads'."
     )
+    reporter = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="reported_actions",
+        limit_choices_to={"user__isnull": False}, error_messages={"invalid": REPORTER_NEEDS_LOGIN},
+        help_text=(
+            "Who reports progress when the lead officer has no login (an organisation such as 'Multiple Leads', or "
+            "a person without one): someone with a login. Leave blank to have a performance officer report it."
+        ),
+    )
     planning_note = text_field(
         PLAN_ITEM_TEXT, blank=True, help_text="A note agreed with the plan, shown with progress."
     )
     timescale = models.CharField(max_length=200, blank=True)
     performance_measures = text_field(PLAN_ITEM_TEXT, blank=True)
+
+    objects = DeliveryActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan", "position"]
@@ -409,6 +446,45 @@ class DeliveryAction(models.Model):
 
     def __str__(self):
         return self.title
+
+    def delete(self, *args, **kwargs):
+        refuse_sealed(DeliveryAction.objects.filter(pk=self.pk))
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_sealed(self) -> bool:
+        """Return True if a signed-off return holds the action: it is part of that record."""
+        return self.pk is not None and DeliveryAction.sealed_rows(DeliveryAction.objects.filter(pk=self.pk)).exists()
+
+    @staticmethod
+    def sealed_rows(queryset):
+        """Return the actions of the queryset that a signed-off return holds: those its seal's set-up lists."""
+        setups = Seal.objects.filter(plan__in=queryset.values("plan")).values_list("setup", flat=True)
+        held = {int(pk) for setup in setups for pk in setup.get("actions", {})}
+        return queryset.filter(pk__in=held)
+
+    def who_reports(self) -> Person | None:
+        """Return the person who reports progress on the action: its lead officer when they have a login, else
+        the reporter named for it when they have one; None when neither has, and a performance officer reports it.
+
+        The one rule of who reports an action: permissions, My returns, the home pages and the sign-off
+        blockers all ask it. Costs no query when the lead officer and reporter were fetched with the action
+        (DeliveryAction.objects.with_reporters()).
+        """
+        if self.has_lead_with_login:
+            return self.lead_officer
+        if self.reporter_id is not None and self.reporter.user_id is not None:
+            return self.reporter
+        return None
+
+    @property
+    def has_lead_with_login(self) -> bool:
+        return self.lead_officer_id is not None and self.lead_officer.user_id is not None
+
+    @property
+    def lead_name(self) -> str:
+        """Return the lead as the plan words it ('Multiple Leads', 'CCC'), else the lead officer's name."""
+        return self.lead_text or (self.lead_officer.name if self.lead_officer_id else "")
 
     @property
     def flow_categories(self) -> list[str]:
@@ -425,6 +501,9 @@ class DeliveryAction(models.Model):
             raise ValidationError({"priority": "Choose a priority of the same plan."})
         if self.group_id and self.plan_id and self.group.plan_id != self.plan_id:
             raise ValidationError({"group": "Choose a group heading of the same plan."})
+        # A reporter with no login is refused by the field itself (limit_choices_to), in REPORTER_NEEDS_LOGIN's words.
+        if self.reporter_id is not None and self.has_lead_with_login and self.reporter_id != self.lead_officer_id:
+            raise ValidationError({"reporter": LEAD_REPORTS.format(name=self.lead_officer.name)})
 
 
 class ActionTarget(models.Model):
@@ -515,6 +594,11 @@ class Seal(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="seals")
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="seals")
     sealed_at = models.DateTimeField(auto_now_add=True)
+    # What the return was read against when it was signed off: which actions and indicators it held, their targets
+    # for the year, the indicators' units, places and polarity. Written once with the seal (the database refuses
+    # any update of a seal), so that the signed-off return reads the same whatever later happens to the plan.
+    # Empty for returns sealed before this was kept: they read today's set-up. monitoring.sealed_setup reads it.
+    setup = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["plan", "period"], name="seal_unique_plan_period")]

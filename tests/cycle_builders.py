@@ -134,7 +134,7 @@ TYPICAL = object()
 
 
 def submit_progress(cycle: Cycle, action: DeliveryAction, *, narrative: str = "On track", rag: str = "green",
-                    outputs=TYPICAL, not_available_reason: str = "", submit: bool = True):
+                    outputs=TYPICAL, not_available_reason: str = "", submit: bool = True, rag_reason: str = ""):
     """Save an action's progress; outputs default to 80 for an action with a target this year (which needs them)."""
     existing = action.progress_reports.filter(report=cycle.report).first()
     if outputs is TYPICAL:
@@ -144,7 +144,7 @@ def submit_progress(cycle: Cycle, action: DeliveryAction, *, narrative: str = "O
     return services.progress_save(
         report=cycle.report, action=action, user=reporter_of(cycle, action), narrative=narrative, rag=rag,
         outputs_achieved=outputs, outputs_not_available_reason=not_available_reason,
-        version=existing.version if existing else None, submit=submit,
+        version=existing.version if existing else None, submit=submit, rag_reason=rag_reason,
     )
 
 

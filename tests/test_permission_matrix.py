@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from indicators.models import IndicatorValue
 from monitoring.models import ProgressReport, ReportingRound, Return, WorkflowEvent
+from plans.models import DeliveryAction, Person
 from tests.cycle_builders import Cycle, make_cycle, sign_off, submit_everything
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,18 @@ class Page:
     post: list[str] | None  # the roles that may POST to it; None: it only reads (405)
     state: str = "open"  # open, submitted (everything in), signed_off
     data: Callable[[Cycle], dict] = lambda c: {}
+    arrange: Callable[[Cycle], None] = lambda c: None  # what the page needs besides the state
+
+
+def _lead_with_no_login(c: Cycle, *, reporter: str | None) -> None:
+    """Give action 3 (the officer's) a lead with no login, CCC's, and name the role's person to report it."""
+    ccc = Person.objects.create(name="Kim Lee")
+    DeliveryAction.objects.filter(pk=c.actions[2].pk).update(
+        lead_officer=ccc, lead_text="CCC", reporter=c[reporter].person if reporter else None)
+
+
+def _progress_data(c: Cycle) -> dict:
+    return {"narrative": "Forty into work", "rag": "green", "version": 0, "move": "draft"}
 
 
 def _value_data(c: Cycle) -> dict:
@@ -52,6 +65,16 @@ PAGES = {
         lambda c: reverse("progress_edit", args=[c.report.pk, c.action.pk]), ["officer"], ["officer"],
         data=lambda c: {"narrative": "Forty into work", "rag": "green", "outputs_achieved": "40", "version": 0,
                         "move": "draft"},
+    ),
+    # An action whose lead has no login: the person named to report it, else a performance officer (and the lead
+    # officer who led it before, the officer, no longer).
+    "progress_edit_named_reporter": Page(
+        lambda c: reverse("progress_edit", args=[c.report.pk, c.actions[2].pk]), ["other_officer"], ["other_officer"],
+        data=_progress_data, arrange=lambda c: _lead_with_no_login(c, reporter="other_officer"),
+    ),
+    "progress_edit_no_reporter": Page(
+        lambda c: reverse("progress_edit", args=[c.report.pk, c.actions[2].pk]), ["performance_officer"],
+        ["performance_officer"], data=_progress_data, arrange=lambda c: _lead_with_no_login(c, reporter=None),
     ),
     "values_edit": Page(lambda c: reverse("values_edit", args=[c.report.pk]), ["expert"], ["expert"], data=_value_data),
     "return_detail": Page(lambda c: reverse("return_detail", args=[c.report.pk]), SIGNED_IN, None),
@@ -114,6 +137,7 @@ def build(state: str) -> Cycle:
 def test_cell(client, name, method, role, status):
     page = PAGES[name]
     cycle = build(page.state)
+    page.arrange(cycle)
     if role != "anonymous":
         client.force_login(cycle[role])
     url = page.url(cycle)

@@ -248,7 +248,7 @@ def test_only_an_owner_of_the_plan_sends_back(cycle):
 
 def test_sign_off_waits_for_every_action_and_value(cycle):
     submit_progress(cycle, cycle["pathways"], cycle["officer"])
-    with pytest.raises(WorkflowError, match="“LEGI” has not been submitted"):
+    with pytest.raises(WorkflowError, match="“LEGI”: progress not submitted"):
         services.return_sign_off(report=cycle["report"], user=cycle["owner"])
     assert Return.objects.get().status == Return.Status.OPEN
 

@@ -110,6 +110,11 @@ class ProgressForm(GovukFormMixin, forms.Form):
             "max_whole_digits": "Enter a smaller number of outputs achieved",
         },
     )
+    rag_reason = GovukTextareaField(
+        ProgressReport._meta.get_field("rag_reason"), noun="Why the RAG status differs from the suggested one",
+        rows=3, label="If you choose a RAG status other than the suggested one, why?",
+        help_text="The indicator owner and the report show your reason beside the RAG status",
+    )
     outputs_not_available = forms.BooleanField(label="The outputs are not available this period", required=False)
     outputs_not_available_reason = GovukTextareaField(
         ProgressReport._meta.get_field("outputs_not_available_reason"), noun="Why the outputs are not available",
@@ -120,7 +125,7 @@ class ProgressForm(GovukFormMixin, forms.Form):
     def __init__(self, *args, with_outputs: bool, **kwargs):
         super().__init__(*args, **kwargs)
         if not with_outputs:
-            for name in ("outputs_achieved", "outputs_not_available", "outputs_not_available_reason"):
+            for name in ("rag_reason", "outputs_achieved", "outputs_not_available", "outputs_not_available_reason"):
                 del self.fields[name]
 
     def clean(self):
@@ -135,11 +140,12 @@ class ProgressForm(GovukFormMixin, forms.Form):
         return data.get("outputs_not_available_reason", "") if data.get("outputs_not_available") else ""
 
     @classmethod
-    def initial_for(cls, progress: ProgressReport | None) -> dict:
+    def initial_for(cls, progress: ProgressReport | None, suggested_rag: str = "") -> dict:
+        """Return what the form shows first: the saved entry, with the RAG the outputs suggest where none is chosen."""
         if progress is None:
-            return {"version": 0}
-        return {"narrative": progress.narrative, "rag": progress.rag, "version": progress.version,
-                "outputs_achieved": plain_number(progress.outputs_achieved),
+            return {"version": 0, "rag": suggested_rag}
+        return {"narrative": progress.narrative, "rag": progress.rag or suggested_rag, "version": progress.version,
+                "rag_reason": progress.rag_reason, "outputs_achieved": plain_number(progress.outputs_achieved),
                 "outputs_not_available": bool(progress.outputs_not_available_reason),
                 "outputs_not_available_reason": progress.outputs_not_available_reason}
 

@@ -161,7 +161,7 @@ def _add_progress_problems(form: ProgressForm, *, report: Return, action, submit
     problems = services.progress_problems(
         report=report, action=action, narrative=data.get("narrative", ""), rag=data.get("rag", ""),
         outputs_achieved=data.get("outputs_achieved"), outputs_not_available_reason=form.not_available_reason(),
-        submit=submit,
+        submit=submit, rag_reason=data.get("rag_reason", ""),
     )
     for name, messages_ in problems.items():
         ticked = name == "outputs_achieved" and data.get("outputs_not_available")  # its reason is the error
@@ -189,7 +189,7 @@ def progress_edit(request, pk, action_pk):
                     report=report, action=action, user=request.user, narrative=form.cleaned_data["narrative"],
                     rag=form.cleaned_data["rag"], outputs_achieved=form.cleaned_data.get("outputs_achieved"),
                     outputs_not_available_reason=form.not_available_reason(),
-                    version=form.cleaned_data["version"], submit=submit,
+                    rag_reason=form.cleaned_data.get("rag_reason", ""), version=form.cleaned_data["version"], submit=submit,
                 )
             except services.StaleEdit as error:
                 problem, latest = str(error), selectors.latest_progress(report=report, action=action)
@@ -205,7 +205,8 @@ def progress_edit(request, pk, action_pk):
     # Read only for drawing the form: a save that succeeds goes straight back to "my returns".
     page = selectors.progress_page(report=report, action=action)
     if request.method != "POST":
-        form = ProgressForm(initial=ProgressForm.initial_for(page.progress), **form_options)
+        suggested = page.suggested_rag.rag if page.suggested_rag else ""
+        form = ProgressForm(initial=ProgressForm.initial_for(page.progress, suggested), **form_options)
     return render(request, "monitoring/cycle/progress_form.html", {
         "page": page, "form": form, "problem": problem, "latest": latest, "locked": _locked_message(report),
     }, status=CONFLICT if problem else 200)

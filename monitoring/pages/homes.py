@@ -6,13 +6,15 @@
 - An indicator owner: the returns they sign off that are ready, those waiting on others (who, and what), and
   the items they sent back that have come back.
 - A performance officer: each open round's completeness, the returns ready to sign off, the rounds that could
-  close, and the items nobody with a login can report (a performance officer reports them).
+  close, and the items whose lead has no login, with who reports each (the person named for it, else a
+  performance officer: DeliveryAction.who_reports).
 - The strategic group, and anyone with none of the parts above: plans whose headline indicator is red or
   worsening at its latest signed-off figure, and the returns signed off lately.
 
-Each section runs a fixed number of queries, whatever the size of the plans (tests/pages/test_home_queries.py):
-an officer's and an expert's work is read by the cycle's my_returns_page; an owner's and a performance officer's
-by one batch of five queries over the open returns.
+Each section runs a fixed number of queries, whatever the size of the plans, and a person with every role stays
+within 12 (tests/pages/test_home_queries.py): everything the officer, expert, owner and performance officer sections
+show is read by one batch of five queries over the open returns that concern the user (open_returns), and the
+strategic group's exceptions by three or four more.
 """
 
 from __future__ import annotations
@@ -21,15 +23,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
 
 from indicators import performance
-from indicators.models import EntryStatus, IndicatorTarget, IndicatorValue, PlanIndicator
+from indicators.models import EntryStatus, Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
 from monitoring import permissions
 from monitoring.context_processors import Work, work_of
-from monitoring.cycle.selectors import access, my_returns_page
+from monitoring.cycle.selectors import access
 from monitoring.models import ProgressReport, ReportingRound, Return, WorkflowEvent
 from monitoring.workflow import Move
 from plans import periods
@@ -42,7 +44,7 @@ NEWLY_SIGNED_OFF_DAYS = 30
 # The most items named in one line of "waiting on": the rest are counted.
 NAMED_ITEMS = 5
 DONE = (EntryStatus.SUBMITTED, EntryStatus.SIGNED_OFF)
-# Who reports an item whose lead officer (or data expert) has no login.
+# Who reports an item whose lead officer (or data expert) has no login, when nobody with a login is named for it.
 NO_LOGIN_REPORTER = "A performance officer"
 
 
@@ -59,92 +61,29 @@ class Task:
     due: date | None = None
     days_left: int | None = None
     comment: str = ""
+    note: str = ""  # a line under the hint: whose item it is, when the lead has no login
 
     @property
     def days_late(self) -> int:
         return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
 
 
-def _days_left(report: Return, today: date) -> int:
-    return (report.round.due_date - today).days
-
-
 # ---------------------------------------------------------------------------------------------------------
-# Lead officer and data expert: their own items, read by the cycle's my_returns_page
+# The open returns that concern the user, item by item, in one batch of five queries
 
 
 @dataclass
-class OfficerSection:
-    tasks: list[Task]
-    done: int
-    total: int
+class Entry:
+    """Where an action's progress, or an indicator's value, stands in an open return."""
 
-
-def _action_task(row, today: date) -> tuple[int, Task]:
-    """Return an action's place in the worst-first order, and its task."""
-    report, status = row.report, row.status
-    days = _days_left(report, today)
-    if status == EntryStatus.RETURNED:
-        order, words, colour = 0, "Returned with comments", "red"
-    elif row.overdue:
-        order, words, colour = 1, "Overdue", "red"
-    elif days <= DUE_SOON_DAYS:
-        order, words, colour = 2, "Due soon", "yellow"
-    elif status == EntryStatus.DRAFT:
-        order, words, colour = 3, "Draft", "blue"
-    else:
-        order, words, colour = 4, "Not started", "grey"
-    task = Task(
-        title=f"{row.action.reference}. {row.action.title}" if row.action.reference else row.action.title,
-        url=reverse("progress_edit", args=[report.pk, row.action.pk]),
-        plan=report.plan.reference, period=report.round.period.label, status=words, colour=colour,
-        due=report.round.due_date, days_left=days,
-        comment=row.progress.reviewer_comment if status == EntryStatus.RETURNED and row.progress else "",
-    )
-    return order, task
-
-
-def officer_section(rows, *, user, today: date) -> OfficerSection:
-    """Return the user's own actions (not those they report for want of a lead with a login), worst first."""
-    mine = [row for row in rows if permissions.leads_action(user, row.action)]
-    ordered = sorted(
-        (_action_task(row, today) + (row,) for row in mine if row.status not in DONE and not row.report.is_signed_off),
-        key=lambda item: (item[0], item[2].report.round.due_date, item[2].report.plan.reference, item[2].action.position),
-    )
-    done = sum(row.status in DONE or row.report.is_signed_off for row in mine)
-    return OfficerSection([task for _, task, _ in ordered], done, len(mine))
-
-
-def _values_task(row, today: date) -> Task:
-    report = row.report
-    if row.submitted >= row.indicators or report.is_signed_off:
-        words, colour = "Submitted", "green"
-    elif row.overdue:
-        words, colour = "Overdue", "red"
-    elif row.entered:
-        words, colour = "In progress", "blue"
-    else:
-        words, colour = "Not started", "grey"
-    return Task(
-        title=f"{row.indicators} value{'s' if row.indicators != 1 else ''}, {row.submitted} submitted",
-        url=reverse("values_edit", args=[report.pk]), plan=report.plan.reference, period=report.round.period.label,
-        status=words, colour=colour, due=report.round.due_date, days_left=_days_left(report, today),
-    )
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Indicator owner and performance officer: the open returns, item by item, in one batch
-
-
-@dataclass
-class Waiting:
-    who: str
-    what: str
+    status: str
+    comment: str = ""  # the reviewer's, when it was sent back
+    came_back: bool = False  # the user sent it back, and it has been submitted again
 
 
 @dataclass
 class ReturnState:
-    """An open return: how many of its items are done, who has the rest, and the items with no reporter."""
+    """An open return: how many of its items are done, who has the rest, and the items whose lead has no login."""
 
     report: Return
     signs: bool
@@ -167,6 +106,231 @@ class ReturnState:
         return self.report.round.period.label
 
 
+@dataclass
+class OpenReturns:
+    """The open returns that concern the user, with their plans' actions (and who reports each), progress,
+    indicators and values; and the headline indicators of every plan when the strategic section was asked for."""
+
+    states: list[ReturnState]
+    actions: dict[int, list[DeliveryAction]]  # by plan
+    progress: dict[tuple[int, int], Entry]  # by (return, action)
+    indicators: dict[int, list[Indicator]]  # by plan
+    values: dict[tuple[int, int], Entry]  # by (indicator, period)
+    came_back_to: dict[tuple[int, int], int | None] = field(default_factory=dict)  # the return a value came back to
+    headlines: list[PlanIndicator] | None = None
+
+    def action_status(self, report: Return, action: DeliveryAction) -> str:
+        entry = self.progress.get((report.pk, action.pk))
+        return entry.status if entry else EntryStatus.NOT_STARTED
+
+
+def open_returns(*, user, work: Work, headlines: bool = False) -> OpenReturns:
+    """Return the open returns the user reports on, enters values for or signs off (every one for a performance
+    officer), item by item. Five queries: the returns, their plans' actions, their progress, their plans'
+    indicators (with every plan's headline indicator when headlines is True) and the values.
+
+    What the user sent back that came back is read with the progress and the values, not by a query of its own.
+    """
+    # The rule of permissions.signs_off_plan, asked of every open return in the same query.
+    signs = Exists(PlanRole.objects.filter(plan=OuterRef("plan"), role__in=permissions.SIGNATORY_ROLES,
+                                           person__user=user)) | Exists(PlanIndicator.objects.filter(
+        plan=OuterRef("plan"), role=PlanIndicator.Role.HEADLINE, indicator__owners__user=user))
+    returns = Return.objects.filter(round__status=ReportingRound.Status.OPEN).select_related(
+        "plan", "round__period").annotate(signs=signs).order_by("round__due_date", "plan__reference")
+    if not work.is_performance_officer:
+        # The rules of DeliveryAction.who_reports and permissions.is_data_expert_for, asked of every open return.
+        reports = Exists(DeliveryAction.objects.reported_by(user).filter(plan=OuterRef("plan")))
+        enters = Exists(PlanIndicator.objects.filter(plan=OuterRef("plan"), indicator__data_expert__user=user))
+        returns = returns.filter(Q(signs=True) | reports | enters)
+    states = [ReturnState(report, report.signs) for report in returns]
+    plan_ids = {state.report.plan_id for state in states}
+    batch = OpenReturns(states, defaultdict(list), {}, defaultdict(list), {})
+    if not states and not headlines:
+        return batch
+    signed = [state.report.pk for state in states if state.signs and not state.report.is_signed_off]
+    sent_back = WorkflowEvent.objects.filter(user=user, move=Move.SEND_BACK, report__in=signed)
+
+    for action in DeliveryAction.objects.filter(plan__in=plan_ids).with_reporters().order_by("position"):
+        batch.actions[action.plan_id].append(action)
+    progress = ProgressReport.objects.filter(report__in=[state.report for state in states]).annotate(
+        sent_back=Exists(sent_back.filter(progress=OuterRef("pk"))) if signed else Value(False, BooleanField()))
+    for report, action, status, comment, was_sent_back in progress.values_list(
+            "report_id", "action_id", "status", "reviewer_comment", "sent_back"):
+        batch.progress[(report, action)] = Entry(status, comment, was_sent_back and status == EntryStatus.SUBMITTED)
+    links = PlanIndicator.objects.filter(Q(plan__in=plan_ids) | Q(role=PlanIndicator.Role.HEADLINE) if headlines
+                                         else Q(plan__in=plan_ids))
+    found = list(links.select_related("plan", "indicator__data_expert").order_by("position"))
+    for link in found:
+        if link.plan_id in plan_ids:
+            batch.indicators[link.plan_id].append(link.indicator)
+    if headlines:
+        batch.headlines = sorted((link for link in found if link.role == PlanIndicator.Role.HEADLINE),
+                                 key=lambda link: link.plan.reference)
+    # A value is one fact shown by every plan that holds it: it came back to the return it was sent back from.
+    values = IndicatorValue.objects.filter(
+        indicator__in={i.pk for indicators in batch.indicators.values() for i in indicators},
+        period__in={state.report.round.period_id for state in states},
+    ).annotate(sent_back_from=Subquery(sent_back.filter(indicator_value=OuterRef("pk")).order_by("at", "pk")
+                                       .values("report_id")[:1]) if signed else Value(None, IntegerField()))
+    for indicator, period, status, comment, report in values.values_list(
+            "indicator_id", "period_id", "status", "reviewer_comment", "sent_back_from"):
+        batch.values[(indicator, period)] = Entry(status, comment, report is not None and status == EntryStatus.SUBMITTED)
+        batch.came_back_to[(indicator, period)] = report
+    for state in states:
+        _count(state, batch)
+    return batch
+
+
+def _who(person) -> str:
+    return person.name if person else NO_LOGIN_REPORTER
+
+
+def _count(state: ReturnState, batch: OpenReturns) -> None:
+    """Count the return's items done, and say who has the rest, and which have a lead with no login."""
+    report = state.report
+    if report.is_signed_off:
+        return
+    waiting = defaultdict(lambda: ([], []))
+    for action in batch.actions[report.plan_id]:
+        state.total += 1
+        if batch.action_status(report, action) in DONE:
+            state.done += 1
+            continue
+        reporter = action.who_reports()
+        waiting[_who(reporter)][0].append(action.reference or action.title)
+        if not action.has_lead_with_login:
+            # A performance officer reports it while nobody is named; else they can look, on the return's page.
+            url = reverse("return_detail", args=[report.pk]) if reporter else reverse(
+                "progress_edit", args=[report.pk, action.pk])
+            state.unreported.append(Task(
+                title=action.title, url=url,
+                plan=report.plan.reference, period=report.round.period.label,
+                status=f"{_who(reporter)} reports it", colour="grey" if reporter else "blue",
+                due=report.round.due_date,
+                note=f"Led by {action.lead_name or 'nobody named'}, with no login"
+                     + ("" if reporter else ": nobody with a login is named to report it"),
+            ))
+    for indicator in batch.indicators[report.plan_id]:
+        state.total += 1
+        entry = batch.values.get((indicator.pk, report.round.period_id))
+        if entry and entry.status in DONE:
+            state.done += 1
+            continue
+        has_login = not access.indicator_unassigned(indicator)
+        waiting[indicator.data_expert.name if has_login else NO_LOGIN_REPORTER][1].append(
+            indicator.code or indicator.name)
+        if not has_login:
+            state.unreported.append(Task(
+                title=f"Value of {indicator.code or indicator.name}",
+                url=reverse("values_edit", args=[report.pk]), plan=report.plan.reference,
+                period=report.round.period.label, status=f"{NO_LOGIN_REPORTER} enters it", colour="blue",
+                due=report.round.due_date, note="No data expert with a login",
+            ))
+    state.waiting = [Waiting(who, _what(*items)) for who, items in sorted(waiting.items())]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Lead officer and data expert: their own items
+
+
+@dataclass
+class OfficerSection:
+    tasks: list[Task]
+    done: int
+    total: int
+
+
+def _days_left(report: Return, today: date) -> int:
+    return (report.round.due_date - today).days
+
+
+def _action_task(report: Return, action: DeliveryAction, entry: Entry | None, today: date) -> tuple[int, Task]:
+    """Return an action's place in the worst-first order, and its task."""
+    status = entry.status if entry else EntryStatus.NOT_STARTED
+    days = _days_left(report, today)
+    if status == EntryStatus.RETURNED:
+        order, words, colour = 0, "Returned with comments", "red"
+    elif report.round.is_overdue(today):
+        order, words, colour = 1, "Overdue", "red"
+    elif days <= DUE_SOON_DAYS:
+        order, words, colour = 2, "Due soon", "yellow"
+    elif status == EntryStatus.DRAFT:
+        order, words, colour = 3, "Draft", "blue"
+    else:
+        order, words, colour = 4, "Not started", "grey"
+    task = Task(
+        title=f"{action.reference}. {action.title}" if action.reference else action.title,
+        url=reverse("progress_edit", args=[report.pk, action.pk]),
+        plan=report.plan.reference, period=report.round.period.label, status=words, colour=colour,
+        due=report.round.due_date, days_left=days,
+        comment=entry.comment if status == EntryStatus.RETURNED and entry else "",
+        note="" if action.has_lead_with_login else
+        f"Led by {action.lead_name or 'nobody named'}, with no login: you are named to report it",
+    )
+    return order, task
+
+
+def officer_section(batch: OpenReturns, *, user, today: date) -> OfficerSection:
+    """Return the actions the user reports (DeliveryAction.who_reports: those they lead, and those named for them
+    whose lead has no login; not those a performance officer reports for want of anyone named), worst first."""
+    ordered, done, total = [], 0, 0
+    for state in batch.states:
+        report = state.report
+        for action in batch.actions[report.plan_id]:
+            if not permissions.reports_action(user, action):
+                continue
+            total += 1
+            entry = batch.progress.get((report.pk, action.pk))
+            if report.is_signed_off or (entry and entry.status in DONE):
+                done += 1
+                continue
+            order, task = _action_task(report, action, entry, today)
+            ordered.append(((order, report.round.due_date, report.plan.reference, action.position), task))
+    ordered.sort(key=lambda item: item[0])
+    return OfficerSection([task for _, task in ordered], done, total)
+
+
+def expert_tasks(batch: OpenReturns, *, user, today: date) -> list[Task]:
+    """Return a task for each open return holding values the user enters, overdue first, then by due date."""
+    rows = []
+    for state in batch.states:
+        report = state.report
+        mine = [i for i in batch.indicators[report.plan_id] if permissions.is_data_expert_for(user, i)]
+        if not mine:
+            continue
+        entries = [batch.values.get((indicator.pk, report.round.period_id)) for indicator in mine]
+        entered = sum(entry is not None for entry in entries)
+        submitted = sum(entry is not None and entry.status in DONE for entry in entries)
+        overdue = not report.is_signed_off and submitted < len(mine) and report.round.is_overdue(today)
+        if submitted >= len(mine) or report.is_signed_off:
+            words, colour = "Submitted", "green"
+        elif overdue:
+            words, colour = "Overdue", "red"
+        elif entered:
+            words, colour = "In progress", "blue"
+        else:
+            words, colour = "Not started", "grey"
+        task = Task(
+            title=f"{len(mine)} value{'s' if len(mine) != 1 else ''}, {submitted} submitted",
+            url=reverse("values_edit", args=[report.pk]), plan=report.plan.reference,
+            period=report.round.period.label, status=words, colour=colour, due=report.round.due_date,
+            days_left=_days_left(report, today),
+        )
+        rows.append(((not overdue, report.round.due_date, report.plan.reference), task))
+    rows.sort(key=lambda row: row[0])
+    return [task for _, task in rows]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Indicator owner and performance officer
+
+
+@dataclass
+class Waiting:
+    who: str
+    what: str
+
+
 def _named(names: list[str]) -> str:
     shown = ", ".join(names[:NAMED_ITEMS])
     return f"{shown} and {len(names) - NAMED_ITEMS} more" if len(names) > NAMED_ITEMS else shown
@@ -181,76 +345,6 @@ def _what(actions: list[str], values: list[str]) -> str:
     return " and ".join(parts)
 
 
-def open_return_states(*, user, everything: bool) -> list[ReturnState]:
-    """Return the open returns (every one if everything, else those the user signs off), item by item.
-
-    Five queries: the returns, their plans' actions, their progress, their plans' indicators, and the values.
-    """
-    # The rule of permissions.signs_off_plan, asked of every open return in the same query.
-    signs = Exists(PlanRole.objects.filter(plan=OuterRef("plan"), role__in=permissions.SIGNATORY_ROLES,
-                                           person__user=user)) | Exists(PlanIndicator.objects.filter(
-        plan=OuterRef("plan"), role=PlanIndicator.Role.HEADLINE, indicator__owners__user=user))
-    returns = Return.objects.filter(round__status=ReportingRound.Status.OPEN).select_related(
-        "plan", "round__period").annotate(signs=signs).order_by("round__due_date", "plan__reference")
-    if not everything:
-        returns = returns.filter(signs=True)
-    states = [ReturnState(report, report.signs) for report in returns]
-    if not states:
-        return []
-    plan_ids = {state.report.plan_id for state in states}
-    actions = defaultdict(list)
-    for action in DeliveryAction.objects.filter(plan__in=plan_ids).select_related("lead_officer").order_by("position"):
-        actions[action.plan_id].append(action)
-    progress = {(report, action): status for report, action, status in ProgressReport.objects.filter(
-        report__in=[state.report for state in states]).values_list("report_id", "action_id", "status")}
-    links = defaultdict(list)
-    for link in PlanIndicator.objects.filter(plan__in=plan_ids).select_related("indicator__data_expert").order_by(
-            "position"):
-        links[link.plan_id].append(link.indicator)
-    values = {(indicator, period): status for indicator, period, status in IndicatorValue.objects.filter(
-        indicator__in={i.pk for indicators in links.values() for i in indicators},
-        period__in={state.report.round.period_id for state in states},
-    ).values_list("indicator_id", "period_id", "status")}
-
-    for state in states:
-        report = state.report
-        if report.is_signed_off:
-            continue
-        waiting = defaultdict(lambda: ([], []))
-        for action in actions[report.plan_id]:
-            state.total += 1
-            if progress.get((report.pk, action.pk)) in DONE:
-                state.done += 1
-                continue
-            has_login = not access.action_unassigned(action)
-            waiting[action.lead_officer.name if has_login else NO_LOGIN_REPORTER][0].append(
-                action.reference or action.title)
-            if not has_login:
-                state.unreported.append(Task(
-                    title=action.title, url=reverse("progress_edit", args=[report.pk, action.pk]),
-                    plan=report.plan.reference, period=report.round.period.label,
-                    status=f"Led by {action.lead_officer.name}" if action.lead_officer_id else "No lead officer",
-                    colour="grey", due=report.round.due_date,
-                ))
-        for indicator in links[report.plan_id]:
-            state.total += 1
-            if values.get((indicator.pk, report.round.period_id)) in DONE:
-                state.done += 1
-                continue
-            has_login = not access.indicator_unassigned(indicator)
-            waiting[indicator.data_expert.name if has_login else NO_LOGIN_REPORTER][1].append(
-                indicator.code or indicator.name)
-            if not has_login:
-                state.unreported.append(Task(
-                    title=f"Value of {indicator.code or indicator.name}",
-                    url=reverse("values_edit", args=[report.pk]), plan=report.plan.reference,
-                    period=report.round.period.label, status="No data expert with a login", colour="grey",
-                    due=report.round.due_date,
-                ))
-        state.waiting = [Waiting(who, _what(*items)) for who, items in sorted(waiting.items())]
-    return states
-
-
 @dataclass
 class CameBack:
     plan: str
@@ -259,25 +353,22 @@ class CameBack:
     url: str
 
 
-def came_back(*, user, states: list[ReturnState]) -> list[CameBack]:
-    """Return the items the user sent back in these open returns that have been submitted again. One query."""
-    found, seen = [], set()
-    by_pk = {state.report.pk: state.report for state in states if not state.report.is_signed_off}
-    events = WorkflowEvent.objects.filter(user=user, move=Move.SEND_BACK, report__in=list(by_pk)).filter(
-        Q(progress__status=EntryStatus.SUBMITTED) | Q(indicator_value__status=EntryStatus.SUBMITTED)
-    ).values_list("report_id", "progress__action_id", "progress__action__title",
-                  "indicator_value__indicator__code", "indicator_value__indicator__name").order_by("at", "pk")
-    for report_id, action_id, action_title, code, name in events:
-        key = (report_id, action_id, code, name)
-        if key in seen:
-            continue
-        seen.add(key)
-        report = by_pk[report_id]
-        if action_id is not None:
-            item, url = action_title, reverse("return_detail", args=[report_id])
-        else:
-            item, url = f"Value of {code or name}", reverse("return_detail", args=[report_id])
-        found.append(CameBack(report.plan.reference, report.round.period.label, item, url))
+def came_back(batch: OpenReturns, states: list[ReturnState]) -> list[CameBack]:
+    """Return the items the user sent back in these open returns that have been submitted again."""
+    found = []
+    for state in states:
+        report = state.report
+        url = reverse("return_detail", args=[report.pk])
+        for action in batch.actions[report.plan_id]:
+            entry = batch.progress.get((report.pk, action.pk))
+            if entry and entry.came_back:
+                found.append(CameBack(report.plan.reference, report.round.period.label, action.title, url))
+        for indicator in batch.indicators[report.plan_id]:
+            key = (indicator.pk, report.round.period_id)
+            entry = batch.values.get(key)
+            if entry and entry.came_back and batch.came_back_to.get(key) == report.pk:
+                found.append(CameBack(report.plan.reference, report.round.period.label,
+                                      f"Value of {indicator.code or indicator.name}", url))
     return found
 
 
@@ -361,11 +452,13 @@ class StrategicSection:
     signed_off: list[Return]
 
 
-def strategic_section(*, today: date) -> StrategicSection:
+def strategic_section(*, today: date, headlines: list[PlanIndicator] | None = None) -> StrategicSection:
     """Return the plans whose headline indicator is red or worsening at its latest signed-off figure, and the
-    returns signed off in the last NEWLY_SIGNED_OFF_DAYS days. Four queries."""
-    headlines = list(PlanIndicator.objects.filter(role=PlanIndicator.Role.HEADLINE).select_related(
-        "plan", "indicator").order_by("plan__reference"))
+    returns signed off in the last NEWLY_SIGNED_OFF_DAYS days. Four queries, or three given the plans' headline
+    indicators (with their plans) already read."""
+    if headlines is None:
+        headlines = list(PlanIndicator.objects.filter(role=PlanIndicator.Role.HEADLINE).select_related(
+            "plan", "indicator").order_by("plan__reference"))
     indicator_ids = {link.indicator_id for link in headlines}
     readings, years = defaultdict(list), {}
     for indicator_id, value, start, kind in IndicatorValue.objects.filter(
@@ -417,24 +510,26 @@ def home_page(*, user, session=None) -> HomePage:
     work = work_of(user, session, fresh=True)  # the home always shows the roles as they are now
     page = HomePage(name=user.get_full_name() or user.get_username(), work=work)
     today = timezone.localdate()
-    if work.leads_actions or work.enters_values:
-        mine = my_returns_page(user=user)
-        if work.leads_actions:
-            page.officer = officer_section(mine.actions, user=user, today=today)
+    has_work = work.reports_actions or work.enters_values or work.signs_off or work.is_performance_officer
+    wants_strategic = work.is_strategic_group or not has_work
+    headlines = None
+    if has_work:
+        batch = open_returns(user=user, work=work, headlines=wants_strategic)
+        headlines = batch.headlines
+        if work.reports_actions:
+            page.officer = officer_section(batch, user=user, today=today)
         if work.enters_values:
-            page.expert = [_values_task(row, today) for row in mine.values]
-    if work.signs_off or work.is_performance_officer:
-        states = open_return_states(user=user, everything=work.is_performance_officer)
+            page.expert = expert_tasks(batch, user=user, today=today)
         if work.signs_off:
-            signed = [state for state in states if state.signs and not state.report.is_signed_off]
+            signed = [state for state in batch.states if state.signs and not state.report.is_signed_off]
             page.owner = OwnerSection(
                 ready=[state for state in signed if state.is_ready],
                 waiting=[state for state in signed if not state.is_ready],
-                came_back=came_back(user=user, states=signed),
+                came_back=came_back(batch, signed),
             )
         if work.is_performance_officer:
             open_rounds = list(ReportingRound.objects.filter(status=ReportingRound.Status.OPEN).select_related("period"))
-            page.performance = performance_section(states, open_rounds)
-    if work.is_strategic_group or not (page.officer or page.expert is not None or page.owner or page.performance):
-        page.strategic = strategic_section(today=today)
+            page.performance = performance_section(batch.states, open_rounds)
+    if wants_strategic:
+        page.strategic = strategic_section(today=today, headlines=headlines)
     return page

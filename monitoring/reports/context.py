@@ -19,10 +19,11 @@ from decimal import Decimal
 from django.utils import timezone
 
 from indicators import performance
-from indicators.models import EntryStatus, IndicatorTarget, IndicatorValue
+from indicators.models import EntryStatus, IndicatorTarget, IndicatorValue, PlanIndicator
 from monitoring import plan_document
-from monitoring.cycle.selectors.outputs import Outputs, outputs_for
+from monitoring.cycle.selectors.outputs import Outputs, annotated_outputs, return_actions
 from monitoring.models import ProgressReport, Return
+from monitoring.sealed_setup import SealedSetup
 from plans import periods
 from plans.models import DeliveryAction, Period, Plan
 
@@ -121,6 +122,11 @@ class ProgressCell:
     @property
     def narrative(self) -> str:
         return self.progress.narrative if self.progress else ""
+
+    @property
+    def rag_reason(self) -> str:
+        """Return why the officer chose a RAG other than the one the outputs suggest, or ''."""
+        return self.progress.rag_reason if self.progress else ""
 
     @property
     def outputs_text(self) -> str:
@@ -351,6 +357,9 @@ def plan_report(report: Return, *, produced: date | None = None, charts: bool = 
     period = report.round.period
     span = period.span
     document = plan_document.plan_document(plan)
+    setup = SealedSetup.of(report)
+    if setup:
+        _as_signed_off(document, setup, span.financial_year)
     per_year = 12 // periods.MONTHS_IN[span.kind]
     context = PlanReport(
         document=document,
@@ -361,11 +370,9 @@ def plan_report(report: Return, *, produced: date | None = None, charts: bool = 
         period_word="quarter" if span.kind == periods.QUARTER else "half year",
         is_year_end=span.number == per_year,
     )
-    actions = list(
-        DeliveryAction.objects.filter(plan=plan).select_related("lead_officer").order_by("position")
-    )
+    actions = return_actions(report, DeliveryAction.objects.select_related("lead_officer").order_by("position"))
     progress = {entry.action_id: entry for entry in ProgressReport.objects.filter(report=report)}
-    outputs = outputs_for(report, actions, progress)
+    outputs = annotated_outputs(actions, progress)
     cells = {
         action.pk: ProgressCell(progress.get(action.pk), outputs[action.pk], context.period_word, context.year_label)
         for action in actions
@@ -375,7 +382,7 @@ def plan_report(report: Return, *, produced: date | None = None, charts: bool = 
         for block in document.action_blocks
     ]
     context.priorities = [
-        ReportPriority(view, [(action, cells[action.pk]) for action in view.activities])
+        ReportPriority(view, [(action, cells[action.pk]) for action in view.activities if action.pk in cells])
         for view in document.priorities
     ]
     context.action_exceptions = [
@@ -389,6 +396,33 @@ def plan_report(report: Return, *, produced: date | None = None, charts: bool = 
     ]
     _add_indicators(context, charts=charts)
     return context
+
+
+def _as_signed_off(document: plan_document.PlanDocument, setup: SealedSetup, year: int) -> None:
+    """Make the plan's document read as the signed-off return was read: only the actions and indicators it held,
+    with the references, titles, roles, targets for the year, units, places and polarity signed off."""
+    years = [column.year for column in document.years]
+    for block in document.action_blocks:
+        block.rows = [row for row in block.rows if row.action.pk in setup.actions]
+        setup.held_actions([row.action for row in block.rows])
+        for row in block.rows:
+            row.targets = [
+                row.action.output_target if each == year else target
+                for each, target in zip(years, row.targets, strict=True)
+            ]
+    document.action_blocks = [block for block in document.action_blocks if block.rows]
+    for view in document.priorities:
+        view.activities = setup.held_actions(view.activities)
+    rows = {row.link.pk: row for row in [document.headline, *document.supporting] if row}
+    links = setup.held_links([row.link for row in rows.values()])
+    for link in links:
+        rows[link.pk].targets = [
+            link.indicator.format_value(link.year_target if each == year else getattr(link, f"target_{each}"))
+            for each in years
+        ]
+    held = [rows[link.pk] for link in links]
+    document.headline = next((row for row in held if row.link.role == PlanIndicator.Role.HEADLINE), None)
+    document.supporting = [row for row in held if row is not document.headline]
 
 
 def _add_indicators(context: PlanReport, *, charts: bool) -> None:
@@ -413,6 +447,9 @@ def _add_indicators(context: PlanReport, *, charts: bool) -> None:
         (target.indicator_id, target.year): target.value
         for target in IndicatorTarget.objects.filter(indicator__in=ids)
     }
+    setup = SealedSetup.of(context.report)
+    if setup:
+        targets |= {(pk, year): setup.indicator_target(pk) for pk in ids}
     year_periods = periods.periods_in_year(year, span.kind)
     report_rows = []
     for row in rows:

@@ -33,7 +33,8 @@ def values_url(c):
     return reverse("values_edit", args=[c.report.pk])
 
 
-def post_progress(client, c, *, narrative="Forty people into work", rag="green", outputs="40", version=0,
+# 80 outputs is the first action's profile at Q1 (a quarter of its 320): on profile, so green, as the outputs suggest.
+def post_progress(client, c, *, narrative="Forty people into work", rag="green", outputs="80", version=0,
                   move="draft", action=None):
     data = {"narrative": narrative, "rag": rag, "version": version, "move": move}
     if outputs is not None:
@@ -302,11 +303,11 @@ def test_the_owner_sees_what_blocks_sign_off_and_cannot_sign_off_yet(client, c):
     submit_progress(c, c.action)
     client.force_login(c["owner"])
     page = client.get(c.report.get_absolute_url()).content.decode()
-    assert "Progress on “Action 2” has not been submitted." in page
+    assert "Action 2, “Action 2”: progress not submitted. Andy Williams reports it." in page
     assert "Sign off this return" not in page
     response = client.post(reverse("return_sign_off", args=[c.report.pk]))
     assert response.status_code == 409
-    assert "Progress on “Action 3” has not been submitted." in response.content.decode()
+    assert "Action 3, “Action 3”: progress not submitted. Pat Morgan reports it." in response.content.decode()
     assert not c.refresh().report.is_signed_off
 
 

@@ -15,7 +15,7 @@ from indicators.models import EntryStatus, Indicator, IndicatorTarget, Indicator
 from monitoring import permissions, services
 from monitoring.models import ProgressReport
 from monitoring.templatetags.formatting import long_date
-from plans.models import Period, PlanRole
+from plans.models import DeliveryAction, Period, PlanRole
 from tests.builders import make_plan
 from tests.cycle_builders import make_cycle, make_user, sign_off, submit_everything, submit_progress, submit_value
 
@@ -201,7 +201,8 @@ def test_a_performance_officer_sees_each_open_rounds_completeness_and_the_items_
 
     [progress] = page.performance.rounds
     assert (progress.returns, progress.signed_off, progress.done, progress.total, progress.percent) == (1, 0, 3, 5, 60)
-    assert [(task.title, task.status) for task in page.performance.unreported] == [("Action 3", "No lead officer")]
+    assert [(task.title, task.status) for task in page.performance.unreported] == [
+        ("Action 3", "A performance officer reports it")]
     words = text(content)
     assert "Round 2008/09 Q1" in words
     assert "3 of 5 (60%)" in words
@@ -211,13 +212,54 @@ def test_a_performance_officer_sees_each_open_rounds_completeness_and_the_items_
     assert "No open round has all its returns signed off." in words
 
 
+def test_a_performance_officer_sees_who_reports_each_item_whose_lead_has_no_login(client):
+    c = make_cycle(actions=6, indicators=2, unassigned_every=3)  # actions 3 and 6 have no lead officer
+    ann = make_user("reporter", "Ann Smith", permissions.LEAD_OFFICERS)
+    DeliveryAction.objects.filter(pk=c.actions[2].pk).update(lead_text="Multiple Leads", reporter=ann.person)
+    DeliveryAction.objects.filter(pk=c.actions[5].pk).update(lead_text="CCC")
+
+    page, content = home(client, c["performance_officer"])
+
+    assert [(task.title, task.status, task.note) for task in page.performance.unreported] == [
+        ("Action 3", "Ann Smith reports it", "Led by Multiple Leads, with no login"),
+        ("Action 6", "A performance officer reports it",
+         "Led by CCC, with no login: nobody with a login is named to report it"),
+    ]
+    words = text(content)
+    assert "Items whose lead has no login" in words
+    assert "Led by Multiple Leads, with no login" in words
+    assert f'href="{reverse("progress_edit", args=[c.report.pk, c.actions[5].pk])}"' in content
+    assert f'href="{reverse("progress_edit", args=[c.report.pk, c.actions[2].pk])}"' not in content
+    owner_page, _ = home(client, c["owner"])  # the owner is told who has each item
+    [state] = owner_page.owner.waiting
+    waiting = [(row.who, row.what) for row in state.waiting]
+    assert ("Ann Smith", "1 action (3)") in waiting
+    assert ("A performance officer", "1 action (6)") in waiting
+
+
+def test_a_named_reporter_finds_the_items_they_report_on_their_home(client):
+    c = make_cycle(actions=3, indicators=2, unassigned_every=3)
+    ann = make_user("reporter", "Ann Smith", permissions.LEAD_OFFICERS)
+    DeliveryAction.objects.filter(pk=c.actions[2].pk).update(lead_text="Multiple Leads", reporter=ann.person)
+
+    page, content = home(client, ann)
+
+    assert [(task.title, task.status) for task in page.officer.tasks] == [("3. Action 3", "Overdue")]
+    words = text(content)
+    assert "0 of your 1 action in open rounds submitted." in words
+    assert "Led by Multiple Leads, with no login: you are named to report it" in words
+    assert f'href="{reverse("progress_edit", args=[c.report.pk, c.actions[2].pk])}"' in content
+    page, _ = home(client, c["performance_officer"])
+    assert page.officer is None  # the performance officer no longer has it to report
+
+
 def test_a_performance_officer_sees_the_returns_ready_to_sign_off_and_the_rounds_that_can_close(client):
     c = submit_everything(make_cycle(actions=3, indicators=2, unassigned_every=3))
 
     page, content = home(client, c["performance_officer"])
     assert [state.plan for state in page.performance.ready] == ["NI 152"]
     assert page.performance.closable == []
-    assert "Every item still to report has someone with a login to report it." in text(content)
+    assert "Every item still to report has a lead with a login to report it." in text(content)
 
     sign_off(c)
     page, content = home(client, c["performance_officer"])

@@ -9,7 +9,7 @@ from plans.models import DeliveryAction, Person
 def allowed(check, user, objects, *, unassigned) -> dict[int, bool]:
     """Return check(user, obj) for each object by pk, asking once for all the unassigned ones.
 
-    For an action with no lead officer with a login (an indicator with no data expert with a login) the
+    For an action with nobody with a login to report it (an indicator with no data expert with a login) the
     permission depends only on the user (is a performance officer?), a query each time it is asked.
     """
     answers, shared = {}, None
@@ -23,7 +23,9 @@ def allowed(check, user, objects, *, unassigned) -> dict[int, bool]:
 
 
 def action_unassigned(action: DeliveryAction) -> bool:
-    return action.lead_officer_id is None or action.lead_officer.user_id is None
+    """Return True if nobody with a login is named to report the action (a performance officer reports it).
+    Costs no query when the action was fetched with DeliveryAction.objects.with_reporters()."""
+    return action.who_reports() is None
 
 
 def indicator_unassigned(indicator: Indicator) -> bool:

@@ -106,6 +106,7 @@ RAG_LABELS = dict(ProgressReport.Rag.choices)
 PROGRESS_FIELDS = [
     ("narrative", "Progress", _text),
     ("rag", "RAG status", lambda value: RAG_LABELS.get(value, "")),
+    ("rag_reason", "Reason for the RAG status", _text),
     ("outputs_achieved", "Outputs achieved", _number),
     ("outputs_not_available_reason", "Outputs not available this period", _text),
     ("reviewer_comment", "Reviewer's comment", _text),

@@ -15,6 +15,7 @@ from django.db.models import OuterRef, Subquery
 from indicators import performance
 from indicators.models import EntryStatus, Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
 from monitoring.models import Return
+from monitoring.sealed_setup import SealedSetup
 from plans import periods
 
 # How many earlier values of an indicator the data expert sees as a hint.
@@ -128,11 +129,14 @@ def indicator_rows(report: Return, links: list[PlanIndicator], *, with_history: 
 
 
 def plan_indicator_links(report: Return) -> list[PlanIndicator]:
-    """Return the plan's indicators in order, each with year_target: its target for the period's year."""
+    """Return the plan's indicators in order, each with year_target: its target for the period's year; for a
+    signed-off return, those it held, as signed off (monitoring.sealed_setup)."""
     target = IndicatorTarget.objects.filter(indicator=OuterRef("indicator"), year=report.round.period.financial_year)
-    return list(
+    links = list(
         PlanIndicator.objects.filter(plan=report.plan_id)
         .select_related("indicator__data_expert")
         .annotate(year_target=Subquery(target.order_by().values("value")[:1]))
         .order_by("position", "pk")
     )
+    setup = SealedSetup.of(report)
+    return setup.held_links(links) if setup else links

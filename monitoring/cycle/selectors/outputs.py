@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 
 from monitoring.models import ProgressReport, Return
+from monitoring.sealed_setup import SealedSetup
 from plans.models import ActionTarget, DeliveryAction
 
 
@@ -70,6 +71,14 @@ def with_outputs(actions: QuerySet[DeliveryAction], report: Return) -> QuerySet[
     return actions.annotate(
         output_target=Subquery(target.order_by().values("value")[:1]), earlier_outputs=Subquery(earlier[:1])
     )
+
+
+def return_actions(report: Return, actions: QuerySet[DeliveryAction]) -> list[DeliveryAction]:
+    """Return the plan's actions as the return holds them, fetched with_outputs: today's, or for a signed-off return
+    those it held, with the references, titles and targets signed off (monitoring.sealed_setup)."""
+    held = list(with_outputs(actions.filter(plan=report.plan_id), report))
+    setup = SealedSetup.of(report)
+    return setup.held_actions(held) if setup else held
 
 
 def annotated_outputs(actions: list[DeliveryAction], progress: dict[int, ProgressReport]) -> dict[int, Outputs]:

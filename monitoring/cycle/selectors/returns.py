@@ -11,7 +11,7 @@ from monitoring import permissions, services
 from monitoring.cycle.selectors import access
 from monitoring.cycle.selectors.history import ReturnHistory, return_history
 from monitoring.cycle.selectors.indicator_rows import IndicatorRow, indicator_rows, plan_indicator_links
-from monitoring.cycle.selectors.outputs import Outputs, annotated_outputs, with_outputs
+from monitoring.cycle.selectors.outputs import Outputs, annotated_outputs, return_actions
 from monitoring.models import ProgressReport, Return
 from plans import periods
 from plans.models import DeliveryAction
@@ -65,10 +65,7 @@ def return_page(*, report: Return, user) -> ReturnPage:
 
     What stops the sign-off is worked out from the actions, progress and values the page shows, not fetched again.
     """
-    actions = list(with_outputs(
-        DeliveryAction.objects.filter(plan=report.plan_id).select_related("lead_officer", "group").order_by("position"),
-        report,
-    ))
+    actions = return_actions(report, DeliveryAction.objects.with_reporters().select_related("group").order_by("position"))
     progress = {
         entry.action_id: entry for entry in ProgressReport.objects.filter(report=report).select_related("updated_by")
     }

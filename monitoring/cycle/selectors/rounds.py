@@ -116,8 +116,10 @@ def _is_overdue(report: Return, status: str, today: date) -> bool:
 def my_returns_page(*, user) -> MyReturnsPage:
     """Return the user's work in open rounds: actions they report on, values they enter, returns they sign off.
 
-    Actions and values come overdue first, then by due date, plan and place in the plan. A performance officer
-    also sees the actions and indicators that have nobody with a login to report them (see permissions).
+    Actions and values come overdue first, then by due date, plan and place in the plan. The actions are those the
+    user reports (DeliveryAction.who_reports): those they lead, and those whose lead has no login that name them
+    as reporter. A performance officer also sees the actions and indicators that have nobody with a login to
+    report them (see permissions).
     """
     person = access.person_of(user)
     is_performance_officer = permissions.is_performance_officer(user)
@@ -127,10 +129,11 @@ def my_returns_page(*, user) -> MyReturnsPage:
     is_open = Q(plan__returns__round__status=ReportingRound.Status.OPEN)
     open_returns = Return.objects.filter(round__status=ReportingRound.Status.OPEN).select_related("round__period", "plan")
 
-    reachable = Q(lead_officer=person) if person else Q(pk__in=[])
+    # The rule of DeliveryAction.who_reports, as a query; may_report_progress then confirms each candidate.
+    candidates = DeliveryAction.objects.reported_by(user)
     if is_performance_officer:
-        reachable |= Q(lead_officer__isnull=True) | Q(lead_officer__user__isnull=True)
-    candidates = list(DeliveryAction.objects.filter(is_open, reachable).select_related("lead_officer").distinct())
+        candidates |= DeliveryAction.objects.reported_by_performance_officers()
+    candidates = list(candidates.filter(is_open).with_reporters().distinct())
     allowed = access.allowed(permissions.may_report_progress, user, candidates, unassigned=access.action_unassigned)
     actions_by_plan = defaultdict(list)
     for action in sorted(candidates, key=lambda action: action.position):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from indicators.models import EntryStatus, IndicatorValue, PlanIndicator
+from monitoring import notifications
 from monitoring.dashboards.selectors.common import DONE
 from monitoring.models import ProgressReport, ReminderSent, ReportingRound, Return
 from plans.models import DeliveryAction, Person
@@ -109,8 +110,8 @@ def not_reported_page(*, reporting_round: ReportingRound | None) -> NotReportedP
     returns = list(Return.objects.filter(round=reporting_round).select_related("plan").order_by("plan__reference"))
     open_returns = {report.plan_id: report for report in returns if not report.is_signed_off}
     actions = list(
-        DeliveryAction.objects.filter(plan__in=list(open_returns)).select_related("lead_officer__user",
-                                                                                  "lead_officer__organisation")
+        DeliveryAction.objects.filter(plan__in=list(open_returns)).select_related(
+            "lead_officer__user", "lead_officer__organisation", "reporter__user", "reporter__organisation")
         .order_by("plan__reference", "position")
     )
     progress = dict(
@@ -147,7 +148,8 @@ def not_reported_page(*, reporting_round: ReportingRound | None) -> NotReportedP
             continue
         counts[action.plan_id]["actions_out"] += 1
         label = f"{action.reference} {action.title}".strip()
-        add(action.lead_officer, OutstandingItem(report, "action", label, status))
+        # Listed under who must act, as the reminder is (notifications.answers_for).
+        add(notifications.answers_for(action), OutstandingItem(report, "action", label, status))
     for link in links:
         report = open_returns[link.plan_id]
         counts[link.plan_id]["values"] += 1
