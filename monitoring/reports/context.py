@@ -448,8 +448,13 @@ def _add_indicators(context: PlanReport, *, charts: bool) -> None:
         for target in IndicatorTarget.objects.filter(indicator__in=ids)
     }
     setup = SealedSetup.of(context.report)
-    if setup:
-        targets |= {(pk, year): setup.indicator_target(pk) for pk in ids}
+    if setup:  # the year's targets as signed off: one set since is left out, one removed since comes back
+        for pk in ids:
+            kept = setup.indicator_target(pk)
+            if kept is None:
+                targets.pop((pk, year), None)
+            else:
+                targets[pk, year] = kept
     year_periods = periods.periods_in_year(year, span.kind)
     report_rows = []
     for row in rows:
