@@ -316,7 +316,7 @@ def send_back_candidates(report: Return) -> tuple[list[ProgressReport], list[Ind
     sendable = (EntryStatus.DRAFT, EntryStatus.SUBMITTED)
     progress = list(
         ProgressReport.objects.filter(report=report, status__in=sendable)
-        .select_related("action__lead_officer").order_by("action__position")
+        .select_related("action__lead_officer", "action__reporter").order_by("action__position")
     )
     values = list(
         IndicatorValue.objects.filter(

@@ -125,9 +125,9 @@ def make_cycle(*, actions: int = 3, indicators: int = 2, unassigned_every: int =
 
 
 def reporter_of(cycle: Cycle, action: DeliveryAction) -> User:
-    if action.lead_officer_id is None:
-        return cycle["performance_officer"]
-    return action.lead_officer.user
+    """Return the user who reports the action (DeliveryAction.who_reports), or a performance officer."""
+    person = action.who_reports()
+    return person.user if person else cycle["performance_officer"]
 
 
 TYPICAL = object()

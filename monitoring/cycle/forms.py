@@ -250,7 +250,8 @@ def _send_back_label(entry: ProgressReport | IndicatorValue) -> tuple[str, str]:
     if isinstance(entry, ProgressReport):
         action = entry.action
         label = " ".join(filter(None, [action.reference, action.title]))
-        who = action.lead_officer.name if action.lead_officer else (action.lead_text or "No lead officer")
+        reporter = action.who_reports()
+        who = reporter.name if reporter else "A performance officer"
     else:
         indicator = entry.indicator
         label = indicator.code or indicator.name

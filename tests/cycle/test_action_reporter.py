@@ -254,3 +254,15 @@ def test_who_has_not_reported_lists_the_named_reporter_and_the_reminder_goes_to_
     mail.outbox.clear()
     notifications.round_opened(c.round)
     assert "reporter@example.org" in [message.to[0] for message in mail.outbox]
+
+
+def test_the_send_back_form_names_who_reports_each_item(client, c):
+    submit_progress(c, c.actions[2], narrative="Reported by Ann")
+    submit_progress(c, c.actions[3], narrative="Reported by a performance officer")
+    client.force_login(c["owner"])
+
+    page = text(client.get(reverse("return_send_back", args=[c.report.pk])).content.decode())
+
+    assert "Ann Smith: submitted" in page
+    assert "A performance officer: submitted" in page
+    assert "Kim Lee" not in page  # the lead without a login reports nothing
