@@ -1,4 +1,6 @@
-"""Partners, people, periods, plans, their sections, priorities, delivery actions and risks."""
+"""Partners, people, periods, plans, their sections, priorities, delivery actions and risks: one module, because
+each is a short model that the next refers to, from partners down to a plan's parts, and Django reads an app's
+models as one set."""
 
 from __future__ import annotations
 

@@ -114,12 +114,6 @@ class IndicatorSeries:
     targets: Sequence[YearTarget] = field(default_factory=list)
     trajectory: Sequence[TrajectoryPoint] = field(default_factory=list)
 
-    @property
-    def known_targets(self) -> list[YearTarget]:
-        """Return the years' targets that have a value: a year whose target is None (a signed-off set-up records
-        one for an indicator without a target) draws no line."""
-        return [target for target in self.targets if target.value is not None]
-
 
 @dataclass(frozen=True)
 class RagBar:
@@ -228,7 +222,7 @@ def _draw_indicator(series: IndicatorSeries) -> Figure:
                               label=f"Baseline {series.baseline_label}".strip()))
 
     drew_target = False
-    for target in series.known_targets:
+    for target in series.targets:
         in_year = [index for index, point in enumerate(series.points) if point.year == target.year]
         if in_year:
             axes.hlines(float(target.value), min(in_year) - 0.4, max(in_year) + 0.4, color=BLACK, linewidth=2,
@@ -276,9 +270,8 @@ def indicator_chart_description(series: IndicatorSeries) -> str:
         parts.append("No values reported yet.")
     if series.baseline is not None:
         parts.append(f"Baseline {format_number(series.baseline, unit, places)} {series.baseline_label}".strip() + ".")
-    if series.known_targets:
-        targets = ", ".join(f"{target.year} {format_number(target.value, unit, places)}"
-                            for target in series.known_targets)
+    if series.targets:
+        targets = ", ".join(f"{target.year} {format_number(target.value, unit, places)}" for target in series.targets)
         parts.append(f"Targets: {targets}.")
     if len(series.trajectory) >= 2:
         end = series.trajectory[-1]
