@@ -62,6 +62,45 @@ def build(scale: int, use_pg: bool) -> tuple[str, float]:
     return url, time.perf_counter() - started
 
 
+PARTNERSHIPS = int(os.environ.get("BENCH_PARTNERSHIPS", "100"))
+APP_ROLE = "partnership_monitor_bench_app"
+
+
+def many_partnerships() -> dict:
+    """An install of PARTNERSHIPS partnerships of 20 plans each: its pages timed connected as a superuser (row-level
+    security passed by) and as a role like the web's (every policy applies), in one run."""
+    name = "partnership_monitor_bench_partnerships"
+    for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
+        subprocess.run(["psql", f"{PG}/postgres", "-qc", sql], check=True)
+    owner = f"{PG}/{name}"
+    started = time.perf_counter()
+    run([PY, "manage.py", "migrate", "--noinput", "-v0"], environment(owner))
+    run([PY, "manage.py", "createcachetable"], environment(owner))
+    run([PY, "manage.py", "generate_council", "--scale", "1", "--partnerships", str(PARTNERSHIPS)], environment(owner))
+    built = time.perf_counter() - started
+    grants = [
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN "  # noqa: S608 (a constant)
+        f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS; END IF; END $$",
+        f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}",
+    ]
+    for sql in grants:
+        subprocess.run(["psql", owner, "-qc", sql], check=True)
+    app = f"postgres://{APP_ROLE}@127.0.0.1:5432/{name}"
+    without = json.loads(run([PY, "bench/partnerships.py"], environment(owner), capture=True).strip().splitlines()[-1])
+    with_rls = json.loads(run([PY, "bench/partnerships.py"], environment(app), capture=True).strip().splitlines()[-1])
+    pages = {key: value for key, value in with_rls.items() if isinstance(value, dict)}
+    return {
+        "partnerships": with_rls["partnerships"], "plans": with_rls["plans"], "build_seconds": round(built, 1),
+        "pages with row-level security": pages,
+        "pages without row-level security": {key: value for key, value in without.items() if isinstance(value, dict)},
+        "row-level security cost (median with / without)": {
+            key: round(pages[key]["median_ms"] / without[key]["median_ms"], 3) for key in pages
+        },
+    }
+
+
 def optional_script(name: str, env: dict, *args: str) -> dict | str | None:
     """Run another bench script (reports, imports) if it exists; keep its JSON (all its output, or its last line),
     or else its last lines as text."""
@@ -142,6 +181,8 @@ def main():
             results["hostile_files"] = optional_script("hostile_files.py", env)
             overview = pages.get("overview dashboard", {}).get("url")
             results["load"] = load_test(url, overview) if use_pg else "skipped: needs PostgreSQL"
+    if use_pg and PARTNERSHIPS:
+        results["many partnerships"] = many_partnerships()
     results["targets"] = targets(results)
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2))
     print_table(results)
@@ -162,9 +203,10 @@ def targets(results: dict) -> list[dict]:
     largest = max(results["scales"], key=int)
     pages = {scale: results["scales"][scale]["pages"] for scale in scales}
     counts = {name: [pages[scale].get(name, {}).get("queries") for scale in scales] for name in pages[scales[0]]}
+    # 12 queries before partnerships; the 13th finds the request's partnership (monitoring.partnership_scope).
     rows = [
-        {"target": f"{name}: queries identical at every scale and at most 12", "measured": counts[name],
-         "met": len(set(counts[name])) == 1 and None not in counts[name] and counts[name][0] <= 12}
+        {"target": f"{name}: queries identical at every scale and at most 13", "measured": counts[name],
+         "met": len(set(counts[name])) == 1 and None not in counts[name] and counts[name][0] <= 13}
         for name in counts
     ]
 
@@ -181,6 +223,21 @@ def targets(results: dict) -> list[dict]:
     check("50-plan pack peak memory under 300 MB", _figure(results, "reports", "pack", "peak_rss_mb"), 300)
     check(f"10,000 values imported under 2 s ({results['database']})",
           _figure(results, "imports", "runs", "new values (CSV)", "seconds"), 2)
+    many = results.get("many partnerships")
+    if isinstance(many, dict):
+        scale_one = pages[min(scales, key=int)]
+        for who in ("one partnership", "site administrator"):
+            check(f"overview median under 50 ms with {many['plans']:,} plans in {many['partnerships']} partnerships "
+                  f"({who}, row-level security on)",
+                  _figure(many, "pages with row-level security", f"overview dashboard ({who})", "median_ms"), 50)
+            for page in ("plan list", "overview dashboard", "plan page", "plan dashboard"):
+                measured = _figure(many, "pages with row-level security", f"{page} ({who})", "queries")
+                rows.append({"target": f"{page} ({who}): the queries of scale 1 with {many['partnerships']} partnerships",
+                             "measured": [scale_one.get(page, {}).get("queries"), measured],
+                             "met": measured is not None and measured == scale_one.get(page, {}).get("queries")})
+        costs = many["row-level security cost (median with / without)"]
+        check("row-level security adds under 10% (the worst page's median ratio minus 1)",
+              round(max(costs.values()) - 1, 3) if costs else None, 0.10)
     check("5 MB zip bomb refused in under 1 s", _figure(results, "hostile_files", "target", "seconds"), 1)
     check("5 MB zip bomb refused with peak memory under 100 MB (the whole process, Django included)",
           _figure(results, "hostile_files", "target", "peak_rss_mb"), 100)

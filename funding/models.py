@@ -11,6 +11,7 @@ from django.db.models import Q, Sum
 
 from plans import periods
 from plans.models import PLAN_ITEM_TEXT, Plan, text_field, year_field
+from plans.partnerships import PartnershipOwned
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -58,8 +59,10 @@ class Total:
         self.not_identified += other.not_identified
 
 
-class FundingLine(models.Model):
+class FundingLine(PartnershipOwned):
     """A funding stream in a plan's funding and planned spend table."""
+
+    partnership_path = "plan__partnership"
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="funding_lines")
     position = models.PositiveSmallIntegerField()
@@ -81,8 +84,10 @@ class FundingLine(models.Model):
         return total
 
 
-class FundingAmount(models.Model):
+class FundingAmount(PartnershipOwned):
     """A line's amount for one year: a sum of money, 'tbc', or not yet identified. No row is blank."""
+
+    partnership_path = "line__plan__partnership"
 
     class Status(models.TextChoices):
         AMOUNT = "amount", "Amount"
@@ -146,8 +151,10 @@ def funding_year_totals(plan: Plan) -> dict[int, Total]:
     return totals
 
 
-class BudgetTable(models.Model):
+class BudgetTable(PartnershipOwned):
     """A service plan's summary from the medium-term service and resource plan, in thousands of pounds."""
+
+    partnership_path = "plan__partnership"
 
     plan = models.OneToOneField(Plan, on_delete=models.CASCADE, related_name="budget_table")
     title = models.CharField(max_length=300, default="Summary from Medium Term Service & Resource Plan")
@@ -181,8 +188,10 @@ class BudgetTable(models.Model):
         return grid
 
 
-class BudgetYear(models.Model):
+class BudgetYear(PartnershipOwned):
     """A column of a budget table."""
+
+    partnership_path = "table__plan__partnership"
 
     table = models.ForeignKey(BudgetTable, on_delete=models.CASCADE, related_name="years")
     year = year_field()
@@ -219,8 +228,10 @@ DERIVED_ROWS = {BudgetRow.PROPOSED_BASE, BudgetRow.DEFICIT, BudgetRow.PROPOSED_O
 INPUT_ROWS = [row for row in BudgetRow if row not in DERIVED_ROWS]
 
 
-class BudgetEntry(models.Model):
+class BudgetEntry(PartnershipOwned):
     """A typed figure of a budget table: an amount in thousands, or '?' while it is unknown."""
+
+    partnership_path = "table__plan__partnership"
 
     table = models.ForeignKey(BudgetTable, on_delete=models.CASCADE, related_name="entries")
     row = models.CharField(max_length=20, choices=[(row.value, row.label) for row in INPUT_ROWS])

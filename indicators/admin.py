@@ -5,7 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from indicators import models
 from indicators.resources import IndicatorResource, IndicatorValueResource
-from plans.admin_mixins import RevertNeedsChangePermission
+from plans.admin_mixins import HistoryOfVisibleRowsOnly, RevertNeedsChangePermission
 from plans.sheets import SpreadsheetAdminMixin
 
 
@@ -43,7 +43,7 @@ class IndicatorAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(models.IndicatorValue)
-class IndicatorValueAdmin(RevertNeedsChangePermission, SpreadsheetAdminMixin, SimpleHistoryAdmin):
+class IndicatorValueAdmin(HistoryOfVisibleRowsOnly, RevertNeedsChangePermission, SpreadsheetAdminMixin, SimpleHistoryAdmin):
     """Values are entered through returns; the admin may correct a value only until it is signed off."""
 
     resource_classes = [IndicatorValueResource]

@@ -21,16 +21,24 @@ from plans.models import (
     Person,
     Plan,
     Seal,
+    partnership_field,
     text_field,
     year_field,
 )
+from plans.partnerships import PartnershipOwned, ScopedManager
 from plans.seals import SealedError, SealGuardedQuerySet, refuse_sealed
+
+OTHER_PARTNERSHIP = "Choose an indicator of the plan's own partnership."
 
 VALUE_DIGITS = {"max_digits": 18, "decimal_places": 4}
 
 
-class Indicator(models.Model):
-    """A measure such as NI 152, defined once and shown by every plan that uses it."""
+class Indicator(PartnershipOwned):
+    """A measure such as NI 152 as one partnership measures it, defined once and shown by every plan of the
+    partnership that uses it. Coventry's NI 152 and Bath's NI 152 are two indicators: their values, targets, owners
+    and sign-off are each partnership's own facts."""
+
+    partnership_path = "partnership"
 
     class Unit(models.TextChoices):
         PERCENT = "percent", "Percentage"
@@ -43,6 +51,7 @@ class Indicator(models.Model):
         HIGHER_IS_BETTER = "higher", "Higher is better"
         NEUTRAL = "neutral", "Neither (tracked only)"
 
+    partnership = partnership_field(related_name="indicators")
     code = models.CharField(max_length=30, blank=True, help_text="For example NI 152. Blank for local measures.")
     name = text_field(PLAN_ITEM_TEXT, verbose_name="definition")
     description = text_field(
@@ -73,7 +82,10 @@ class Indicator(models.Model):
     class Meta:
         ordering = ["code", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["code"], condition=~Q(code=""), name="indicator_unique_code"),
+            models.UniqueConstraint(
+                fields=["partnership", "code"], condition=~Q(code=""), name="indicator_unique_code",
+                violation_error_message="The partnership already has an indicator with this code.",
+            ),
             models.CheckConstraint(condition=Q(decimal_places__lte=4), name="indicator_decimal_places_0_to_4"),
         ]
 
@@ -112,8 +124,10 @@ class Indicator(models.Model):
         return None, None
 
 
-class IndicatorTarget(models.Model):
+class IndicatorTarget(PartnershipOwned):
     """An indicator's target for one financial year."""
+
+    partnership_path = "indicator__partnership"
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
     year = year_field()
@@ -131,8 +145,10 @@ class IndicatorTarget(models.Model):
         return periods.year_label(self.year)
 
 
-class PlanIndicator(models.Model):
+class PlanIndicator(PartnershipOwned):
     """An indicator's place in a plan: the headline target or a supporting measure."""
+
+    partnership_path = "plan__partnership"
 
     class Role(models.TextChoices):
         HEADLINE = "headline", "Headline"
@@ -150,7 +166,7 @@ class PlanIndicator(models.Model):
         help_text="The row of the plan's appendix of key measures that this indicator measures, if any.",
     )
 
-    objects = SealGuardedQuerySet.as_manager()
+    objects = ScopedManager.from_queryset(SealGuardedQuerySet)()
 
     class Meta:
         ordering = ["plan", "position"]
@@ -163,6 +179,17 @@ class PlanIndicator(models.Model):
 
     def __str__(self):
         return f"{self.plan.reference}: {self.indicator} ({self.get_role_display()})"
+
+    def crosses_partnerships(self) -> bool:
+        """Return True if the plan and the indicator belong to different partnerships (never allowed)."""
+        if self.plan_id is None or self.indicator_id is None:
+            return False
+        return self.plan.partnership_id != self.indicator.partnership_id
+
+    def save(self, *args, **kwargs):
+        if self.crosses_partnerships():
+            raise ValidationError(OTHER_PARTNERSHIP)
+        return super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         refuse_sealed(PlanIndicator.objects.filter(pk=self.pk))
@@ -180,6 +207,8 @@ class PlanIndicator(models.Model):
     def clean(self):
         if self.key_measure_id is not None and self.plan_id is not None and self.key_measure.plan_id != self.plan_id:
             raise ValidationError({"key_measure": "Choose a key measure of the same plan."})
+        if self.crosses_partnerships():
+            raise ValidationError({"indicator": OTHER_PARTNERSHIP})
         if self.pk is None or not self.is_sealed:
             return
         stored = PlanIndicator.objects.filter(pk=self.pk).values("plan", "indicator").first()
@@ -207,8 +236,10 @@ class EntryStatus(models.TextChoices):
     SIGNED_OFF = "signed_off", "Signed off"
 
 
-class IndicatorValue(models.Model):
+class IndicatorValue(PartnershipOwned):
     """An indicator's value for one period: one fact, stored once, whichever plans show it."""
+
+    partnership_path = "indicator__partnership"
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="indicator_values")
@@ -231,7 +262,7 @@ class IndicatorValue(models.Model):
     version = models.PositiveIntegerField(default=1, help_text="Goes up with every save; refuses stale edits.")
     history = HistoricalRecords()
 
-    objects = SealGuardedQuerySet.as_manager()
+    objects = ScopedManager.from_queryset(SealGuardedQuerySet)()
 
     class Meta:
         ordering = ["indicator", "period__start"]
@@ -283,13 +314,15 @@ class IndicatorValue(models.Model):
                                    else f"Enter a value of {low} or more."})
 
 
-class ValueSeal(models.Model):
+class ValueSeal(PartnershipOwned):
     """An indicator whose value for the seal's period was signed off in the seal's plan (present or not).
 
     Written with its seal by the sign-off service, from the plan's indicators at that moment, so that a value of
     that indicator for that period can be neither added nor changed nor removed until the return is reopened,
     whatever later happens to the plan's set-up.
     """
+
+    partnership_path = "seal__plan__partnership"
 
     seal = models.ForeignKey(Seal, on_delete=models.CASCADE, related_name="values")
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="seals")

@@ -5,11 +5,16 @@ each move; the admin shows them, and their history, but cannot edit them.
 """
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.db.models import Exists, OuterRef
 from simple_history.admin import SimpleHistoryAdmin
 
 from monitoring import models
 from monitoring.templatetags.formatting import number
-from plans.admin_mixins import RevertNeedsChangePermission
+from plans import partnerships
+from plans.admin_mixins import HistoryOfVisibleRowsOnly, RevertNeedsChangePermission
+from plans.models import Membership
 
 admin.site.site_header = "Partnership Monitor administration"
 admin.site.site_title = "Partnership Monitor"
@@ -27,7 +32,7 @@ class NoWrites:
         return False
 
 
-class ReadOnlyAdmin(RevertNeedsChangePermission, NoWrites, SimpleHistoryAdmin):
+class ReadOnlyAdmin(HistoryOfVisibleRowsOnly, RevertNeedsChangePermission, NoWrites, SimpleHistoryAdmin):
     """For models with a history: shown, with their history, never written."""
 
 
@@ -112,3 +117,35 @@ class ImportRecordAdmin(RecordAdmin):
     list_filter = ["kind", "via"]
     search_fields = ["file_name", "user__username"]
     list_select_related = ["user"]
+
+
+class PartnershipUserAdmin(UserAdmin):
+    """Logins, as a partnership's performance officer sees them: the people who hold a role in their partnership,
+    and logins that hold no role anywhere yet (to be given one). A site administrator sees every login."""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        ids = partnerships.visible_ids()
+        if ids is None:
+            return queryset
+        in_scope = Membership.objects.filter(user=OuterRef("pk"), partnership__in=sorted(ids))
+        with partnerships.within(partnerships.EVERY_PARTNERSHIP):  # a role in any partnership counts
+            anywhere = Membership.objects.filter(user=OuterRef("pk"))
+        return queryset.filter(Exists(in_scope) | ~Exists(anywhere))
+
+    def has_change_permission(self, request, obj=None):
+        # Only a site administrator changes another site administrator's login.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+admin.site.unregister(User)
+admin.site.register(User, PartnershipUserAdmin)

@@ -6,13 +6,13 @@ import time
 from dataclasses import asdict, dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 
 from indicators.models import Indicator, PlanIndicator
 from monitoring import permissions
-from plans.models import DeliveryAction, Person, PlanRole
+from plans import partnerships
+from plans.models import DeliveryAction, Membership, Person, PlanRole
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,9 @@ def work_of(user, session=None, *, fresh: bool = False) -> Work:
         return user._work
     kept = session.get(WORK_SESSION_KEY) if session is not None else None
     now = int(time.time())
+    scope = _scope_key()
     current = (isinstance(kept, dict) and kept.get("user") == user.pk and isinstance(kept.get("at"), int)
+               and kept.get("scope") == scope
                and 0 <= now - kept["at"] < WORK_KEPT_FOR and isinstance(kept.get("work"), dict))
     if current and not fresh:
         try:
@@ -62,21 +64,28 @@ def work_of(user, session=None, *, fresh: bool = False) -> Work:
             pass  # written by an older version: ask afresh
     user._work = _ask(user)
     if session is not None and not (current and kept["work"] == asdict(user._work)):
-        session[WORK_SESSION_KEY] = {"user": user.pk, "at": now, "work": asdict(user._work)}
+        session[WORK_SESSION_KEY] = {"user": user.pk, "at": now, "scope": scope, "work": asdict(user._work)}
     return user._work
+
+
+def _scope_key() -> list[int] | str:
+    """Return the partnership scope as the session keeps it: what a user does depends on where they work."""
+    ids = partnerships.visible_ids()
+    return "every" if ids is None else sorted(ids)
 
 
 def _ask(user) -> Work:
     """Return what the user does, in one query."""
-    in_group = Group.objects.filter(user=OuterRef("pk"))
+    # Memberships of the partnership this request works in (plans.partnerships scopes the subquery).
+    in_group = Membership.objects.filter(user=OuterRef("pk"))
     # The rule of permissions.signs_off_plan, asked of any plan.
     named = PlanRole.objects.filter(role__in=permissions.SIGNATORY_ROLES, person__user=OuterRef("pk"))
     owns_headline = PlanIndicator.objects.filter(role=PlanIndicator.Role.HEADLINE,
                                                  indicator__owners__user=OuterRef("pk"))
     row = get_user_model().objects.filter(pk=user.pk).annotate(
         person_pk=Subquery(Person.objects.filter(user=OuterRef("pk")).values("pk")[:1]),
-        in_performance_group=Exists(in_group.filter(name=permissions.PERFORMANCE_OFFICERS)),
-        in_strategic_group=Exists(in_group.filter(name=permissions.STRATEGIC_GROUP)),
+        in_performance_group=Exists(in_group.filter(role=Membership.Role.PERFORMANCE_OFFICER)),
+        in_strategic_group=Exists(in_group.filter(role=Membership.Role.STRATEGIC_GROUP)),
         reports=Exists(DeliveryAction.objects.reported_by(OuterRef("pk"))),
         enters=Exists(Indicator.objects.filter(data_expert__user=OuterRef("pk"))),
         signs=Exists(named) | Exists(owns_headline),
@@ -116,5 +125,14 @@ def navigation(request):
         "navigation": [
             {"label": label, "url": url, "active": path == url or (url != "/" and path.startswith(url))}
             for label, url in links
-        ]
+        ],
+        "partnership": _partnership_shown(getattr(request, "partnership_choice", None)),
     }
+
+
+def _partnership_shown(choice) -> dict | None:
+    """Return the partnership the header names, and whether the user may change it."""
+    if choice is None or not (choice.available or choice.everything):
+        return None
+    name = choice.chosen_name or ("Every partnership" if choice.everything else "")
+    return {"name": name, "may_switch": choice.may_switch}

@@ -13,18 +13,22 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from indicators.models import EntryStatus
-from plans.models import REPORTED_TEXT, DeliveryAction, Period, Person, Plan, Seal, text_field
+from plans.models import REPORTED_TEXT, DeliveryAction, Period, Person, Plan, Seal, partnership_field, text_field
+from plans.partnerships import PartnershipOwned, ScopedManager
 from plans.seals import SealGuardedQuerySet, refuse_sealed
 
 
-class ReportingRound(models.Model):
+class ReportingRound(PartnershipOwned):
     """A reporting round for one period: every active plan reporting at that frequency gets a return."""
+
+    partnership_path = "partnership"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
 
-    period = models.OneToOneField(Period, on_delete=models.PROTECT, related_name="reporting_round")
+    partnership = partnership_field(related_name="reporting_rounds")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="reporting_rounds")
     due_date = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -32,7 +36,11 @@ class ReportingRound(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-period__start"]
+        ordering = ["-period__start", "partnership"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "period"], name="round_unique_period",
+                                    violation_error_message="The partnership already has a round for this period."),
+        ]
 
     def __str__(self):
         return f"Round {self.period.label}"
@@ -48,8 +56,10 @@ class ReportingRound(models.Model):
         return self.is_open and (today or timezone.localdate()) > self.due_date
 
 
-class Return(models.Model):
+class Return(PartnershipOwned):
     """One plan's return for one round: progress on its actions and its indicators' values."""
+
+    partnership_path = "plan__partnership"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -65,7 +75,7 @@ class Return(models.Model):
     is_illustrative = models.BooleanField(default=False, help_text="Demonstration data, not a real return.")
     history = HistoricalRecords()
 
-    objects = SealGuardedQuerySet.as_manager()
+    objects = ScopedManager.from_queryset(SealGuardedQuerySet)()
 
     class Meta:
         ordering = ["-round__period__start", "plan__reference"]
@@ -100,8 +110,10 @@ class Return(models.Model):
         return self.round.is_open and not self.is_signed_off
 
 
-class ProgressReport(models.Model):
+class ProgressReport(PartnershipOwned):
     """A lead officer's progress on one action for one return."""
+
+    partnership_path = "report__plan__partnership"
 
     class Rag(models.TextChoices):
         RED = "red", "Red"
@@ -134,7 +146,7 @@ class ProgressReport(models.Model):
     version = models.PositiveIntegerField(default=1, help_text="Goes up with every save; refuses stale edits.")
     history = HistoricalRecords()
 
-    objects = SealGuardedQuerySet.as_manager()
+    objects = ScopedManager.from_queryset(SealGuardedQuerySet)()
 
     class Meta:
         ordering = ["report", "action__position"]
@@ -163,8 +175,10 @@ class ProgressReport(models.Model):
         return self.status == EntryStatus.SIGNED_OFF
 
 
-class WorkflowEvent(models.Model):
+class WorkflowEvent(PartnershipOwned):
     """A recorded move of the workflow: who moved what, from which status to which, when and why."""
+
+    partnership_path = "report__plan__partnership"
 
     report = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="events")
     progress = models.ForeignKey(ProgressReport, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
@@ -186,8 +200,10 @@ class WorkflowEvent(models.Model):
         return f"{self.move}: {self.from_status} -> {self.to_status}"
 
 
-class ReminderSent(models.Model):
+class ReminderSent(PartnershipOwned):
     """A reminder already sent, so that the daily reminder run sends each one once."""
+
+    partnership_path = "round__partnership"
 
     class Kind(models.TextChoices):
         OPENED = "opened", "Round opened"
@@ -208,8 +224,10 @@ class ReminderSent(models.Model):
         return f"{self.get_kind_display()} to {self.person} ({self.round})"
 
 
-class ReportJob(models.Model):
+class ReportJob(PartnershipOwned):
     """A committee pack built in the background: who asked for it, how far it has got, and the PDF once made."""
+
+    partnership_path = "partnership"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting to start"
@@ -217,6 +235,7 @@ class ReportJob(models.Model):
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
 
+    partnership = partnership_field()
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="+")
     plans = models.ManyToManyField(Plan, blank=True, related_name="+", help_text="None chosen: every plan reported.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -246,17 +265,21 @@ class ReportJob(models.Model):
         return self.status in (self.Status.READY, self.Status.FAILED)
 
 
-class ImportRecord(models.Model):
+class ImportRecord(PartnershipOwned):
     """A spreadsheet import that was applied: who, when, which file, what it held and how many rows it changed.
 
     Each value it changed also keeps its own history, with the importing user and "Import <id>: <file>" as the
     reason, so that a figure can be traced back to the file it came from.
     """
 
+    partnership_path = "partnership"
+
     class Via(models.TextChoices):
         PAGE = "page", "Upload page"
         COMMAND = "command", "Command line"
 
+    # Nullable only so that the column is added in place: every import is recorded with its partnership.
+    partnership = partnership_field(null=True)
     kind = models.CharField(max_length=20, help_text="What the file held: values, actions, plan, ...")
     file_name = models.CharField(max_length=255)
     file_size = models.PositiveIntegerField(help_text="In bytes.")

@@ -10,13 +10,14 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef
 
 from indicators.models import Indicator, PlanIndicator
-from plans.models import DeliveryAction, Person, Plan, PlanRole
+from plans.models import DeliveryAction, Membership, Person, Plan, PlanRole
 
-PERFORMANCE_OFFICERS = "Performance officers"
-LEAD_OFFICERS = "Lead officers"
-DATA_EXPERTS = "Data experts"
-INDICATOR_OWNERS = "Indicator owners"
-STRATEGIC_GROUP = "Strategic group"
+# The roles a login holds in a partnership (plans.models.Membership).
+PERFORMANCE_OFFICERS = Membership.Role.PERFORMANCE_OFFICER
+LEAD_OFFICERS = Membership.Role.LEAD_OFFICER
+DATA_EXPERTS = Membership.Role.DATA_EXPERT
+INDICATOR_OWNERS = Membership.Role.INDICATOR_OWNER
+STRATEGIC_GROUP = Membership.Role.STRATEGIC_GROUP
 
 
 def _is_user(user, person: Person | None) -> bool:
@@ -29,7 +30,10 @@ def is_performance_officer(user) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     if not hasattr(user, "_is_performance_officer"):
-        user._is_performance_officer = user.is_superuser or user.groups.filter(name=PERFORMANCE_OFFICERS).exists()
+        # Memberships are scoped to the partnership the request works in: an officer of one partnership is no
+        # officer of another.
+        user._is_performance_officer = user.is_superuser or Membership.objects.filter(
+            user=user, role=Membership.Role.PERFORMANCE_OFFICER).exists()
     return user._is_performance_officer
 
 

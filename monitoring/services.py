@@ -27,7 +27,7 @@ from monitoring import action_rag, notifications, permissions, sealed_setup
 from monitoring.models import ProgressReport, ReportingRound, Return, WorkflowEvent
 from monitoring.workflow import Move, WorkflowError, make_move
 from plans import periods
-from plans.models import ActionTarget, DeliveryAction, Period, Plan, Seal
+from plans.models import ActionTarget, DeliveryAction, Partnership, Period, Plan, Seal
 
 STALE_EDIT = (
     "Someone else saved this entry after you opened it. Your changes have not been saved: they are still in "
@@ -101,28 +101,36 @@ def _save_entry(entry) -> None:
 
 # Rounds ---------------------------------------------------------------------------------------------------
 
+CHOOSE_PARTNERSHIP = "Choose the partnership to open the round for first: a round is one partnership's."
+
 
 @transaction.atomic
-def round_open(*, period: Period, due_date: date, user) -> ReportingRound:
-    """Open a round for the period and create one return for each active plan reporting at its frequency."""
+def round_open(*, period: Period, due_date: date, user, partnership: Partnership | None = None) -> ReportingRound:
+    """Open the partnership's round for the period (by default, of the partnership in scope) and create one return
+    for each of its active plans reporting at its frequency."""
     _require(permissions.is_performance_officer(user), NOT_PERFORMANCE_OFFICER)
+    partnership_id = partnership.pk if partnership is not None else Partnership.implied_id()
+    if partnership_id is None:
+        raise ValidationError(CHOOSE_PARTNERSHIP)
     if period.kind not in (periods.QUARTER, periods.HALF):
         raise ValidationError({"period": "Choose a quarter (2008/09-Q1) or a half year (2012/13-H1)."})
     if due_date < period.end:
         raise ValidationError(
             {"due_date": f"The due date must be on or after the period's last day, {period.end:%-d %B %Y}."}
         )
-    if ReportingRound.objects.filter(period=period).exists():
+    if ReportingRound.objects.filter(partnership_id=partnership_id, period=period).exists():
         raise ValidationError({"period": f"A round for {period.label} has already been opened."})
     plans = list(
         Plan.objects.filter(
-            is_active=True, reporting_frequency=period.kind,
+            partnership_id=partnership_id, is_active=True, reporting_frequency=period.kind,
             first_year__lte=period.financial_year, last_year__gte=period.financial_year,
         )
     )
     if not plans:
         raise ValidationError({"period": f"No active plan reports {period.get_kind_display().lower()}ly in {period.label}."})
-    reporting_round = ReportingRound.objects.create(period=period, due_date=due_date, opened_by=user)
+    reporting_round = ReportingRound.objects.create(
+        partnership_id=partnership_id, period=period, due_date=due_date, opened_by=user
+    )
     Return.objects.bulk_create(Return(round=reporting_round, plan=plan) for plan in plans)
     transaction.on_commit(lambda: notifications.round_opened(reporting_round), robust=True)
     return reporting_round

@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "monitoring.partnership_scope.PartnershipScopeMiddleware",  # every read after this sees the user's partnership
     "monitoring.security.PrivateResponseMiddleware",  # a signed-in user's pages and downloads are never cached
     "monitoring.security.SessionTimeoutMiddleware",  # before LoginRequired: an ended session signs in again
     "monitoring.security.ForbiddenLogMiddleware",
@@ -120,6 +121,9 @@ else:
     # PostgreSQL's JIT compiler pays tens of milliseconds to compile a query the planner only guesses is costly;
     # a web page's short queries never win that back (the overview spent 72 of 76 ms of one query compiling).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # Each statement is sent with the partnership scope its row-level security reads (plans.partnerships), which a
+    # server-side cursor's DECLARE cannot carry; without them the connection also suits a transaction-mode pooler.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME") or None}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

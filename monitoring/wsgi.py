@@ -6,3 +6,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitoring.settings")
 application = get_wsgi_application()
+
+# Outside a request's scope a web process sees no partnership's rows (plans.partnerships).
+from plans import partnerships  # noqa: E402 (after Django is set up)
+
+partnerships.close_by_default()

@@ -5,6 +5,36 @@ from plans.resources import ActionResource, RiskResource
 from plans.sheets import SpreadsheetAdminMixin
 
 
+class MembershipInline(admin.TabularInline):
+    model = models.Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(models.Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    """Partnerships: a site administrator (a superuser) adds and removes them; a partnership's performance officer
+    sees only their own (plans.partnerships scopes the list), and manages who holds which role in it."""
+
+    list_display = ["name", "is_active"]
+    search_fields = ["name"]
+    inlines = [MembershipInline]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(models.Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "partnership"]
+    list_filter = ["role", "partnership"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "partnership__name"]
+    autocomplete_fields = ["user"]
+
+
 @admin.register(models.Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["short_name", "name"]

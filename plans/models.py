@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from plans import periods
+from plans.partnerships import PartnershipOwned, ScopedManager, sees_everything, visible_ids
 from plans.seals import SealGuardedQuerySet, refuse_sealed
 
 YEAR_VALIDATORS = [MinValueValidator(1990), MaxValueValidator(2100)]
@@ -56,9 +57,91 @@ class Organisation(models.Model):
         return self.short_name
 
 
-class Person(models.Model):
-    """Someone named in a plan. Only those who report or sign off have a login."""
+class Partnership(PartnershipOwned):
+    """Partners who agree plans together and report on them: the unit of ownership and of access.
 
+    Everything a plan holds, its indicators' values and targets, its rounds, returns, imports and reports belong to
+    one partnership, and nobody outside it sees them (plans.partnerships). Organisations and periods are shared.
+    """
+
+    partnership_path = "self"
+
+    name = models.CharField(max_length=200, unique=True, help_text="For example Coventry Partnership.")
+    is_active = models.BooleanField(default=True, help_text="Members of an inactive partnership cannot sign in to it.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def implied_id(cls) -> int | None:
+        """Return the id of the partnership that work not naming one is for: the one in scope, or, for code that
+        sees every partnership (a command, a test), the install's only partnership; else None."""
+        in_scope = partnership_in_scope()
+        if in_scope is not None or not sees_everything():
+            return in_scope
+        only = list(cls.objects.values_list("pk", flat=True)[:2])
+        return only[0] if len(only) == 1 else None
+
+
+def partnership_in_scope() -> int | None:
+    """Return the id of the partnership new rows belong to when none is given: the one partnership in scope, else
+    None (PartnershipOwned.save then tries the install's only partnership). Asks nothing of the database: it runs
+    each time such a model is made."""
+    ids = visible_ids()
+    return next(iter(ids)) if ids is not None and len(ids) == 1 else None
+
+
+def partnership_field(**kwargs) -> models.ForeignKey:
+    """Return the foreign key by which a model belongs to a partnership, defaulting to the one in scope."""
+    kwargs.setdefault("on_delete", models.PROTECT)
+    kwargs.setdefault("related_name", "+")
+    return models.ForeignKey(Partnership, default=partnership_in_scope, **kwargs)
+
+
+class Membership(PartnershipOwned):
+    """A role a login holds in one partnership. One login may hold several roles, in several partnerships.
+
+    The performance officer's role is what lets someone administer the partnership's plans, people and rounds;
+    the others say how the person takes part. What each may do to an object (report an action, enter a value, sign
+    a return off) is decided by the object itself: monitoring.permissions.
+    """
+
+    partnership_path = "partnership"
+
+    class Role(models.TextChoices):
+        PERFORMANCE_OFFICER = "performance_officer", "Performance officer"
+        LEAD_OFFICER = "lead_officer", "Lead officer"
+        DATA_EXPERT = "data_expert", "Data expert"
+        INDICATOR_OWNER = "indicator_owner", "Indicator owner"
+        STRATEGIC_GROUP = "strategic_group", "Strategic group member"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=30, choices=Role.choices)
+
+    class Meta:
+        ordering = ["partnership", "user", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "user", "role"], name="membership_unique_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.get_role_display()}, {self.partnership}"
+
+
+class Person(PartnershipOwned):
+    """Someone named in a plan. Only those who report or sign off have a login.
+
+    A person belongs to the partnership whose plans name them, and is seen too by each partnership in which their
+    login holds a role.
+    """
+
+    partnership_path = "partnership"  # its own partnership; _partnership_condition adds its login's others
+
+    partnership = partnership_field(related_name="people")
     name = models.CharField(max_length=120)
     job_title = models.CharField(max_length=200, blank=True)
     organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT)
@@ -73,6 +156,11 @@ class Person(models.Model):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def _partnership_condition(cls, ids: frozenset[int]) -> Q:
+        member = Membership.objects.filter(user=models.OuterRef("user"), partnership__in=sorted(ids))
+        return Q(partnership__in=sorted(ids)) | Q(models.Exists(member))
 
     def contact_email(self) -> str:
         """Return the address to write to: the login's own, else the one recorded here."""
@@ -146,8 +234,10 @@ PERIOD_SEALED = (
 )
 
 
-class Plan(models.Model):
+class Plan(PartnershipOwned):
     """An action plan agreed by a partnership: an LAA target plan or a service action plan."""
+
+    partnership_path = "partnership"
 
     class Kind(models.TextChoices):
         LAA_TARGET = "laa", "LAA target action plan"
@@ -157,8 +247,9 @@ class Plan(models.Model):
         QUARTERLY = periods.QUARTER, "Quarterly"
         SIX_MONTHLY = periods.HALF, "Six-monthly"
 
+    partnership = partnership_field(related_name="plans")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    reference = models.CharField(max_length=40, unique=True, help_text="For example NI 152.")
+    reference = models.CharField(max_length=40, help_text="For example NI 152; one plan a reference in a partnership.")
     title = models.CharField(max_length=300)
     lead_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="led_plans", verbose_name="lead partner"
@@ -178,6 +269,8 @@ class Plan(models.Model):
         ordering = ["reference"]
         constraints = [
             models.CheckConstraint(condition=Q(last_year__gte=models.F("first_year")), name="plan_years_in_order"),
+            models.UniqueConstraint(fields=["partnership", "reference"], name="plan_unique_reference",
+                                    violation_error_message="The partnership already has a plan with this reference."),
         ]
 
     def __str__(self):
@@ -205,8 +298,10 @@ class Plan(models.Model):
             raise ValidationError({"last_year": "The last year cannot come before the first year."})
 
 
-class PlanRole(models.Model):
+class PlanRole(PartnershipOwned):
     """A named role in a plan's header: technical data expert, indicator owner, strategic director."""
+
+    partnership_path = "plan__partnership"
 
     class Role(models.TextChoices):
         DATA_EXPERT = "data_expert", "Technical data expert"
@@ -232,8 +327,10 @@ class PlanRole(models.Model):
         return f"{self.get_role_display()}: {self.person}"
 
 
-class Section(models.Model):
+class Section(PartnershipOwned):
     """A headed part of a plan, in the plan's order; structured sections also show their table."""
+
+    partnership_path = "plan__partnership"
 
     class Kind(models.TextChoices):
         NARRATIVE = "narrative", "Narrative"
@@ -282,21 +379,27 @@ class Section(models.Model):
         return f"section-{self.pk}"
 
 
-class CorporateObjective(models.Model):
+class CorporateObjective(PartnershipOwned):
     """One of the council's corporate plan objectives (1 to 4) that service priorities contribute to."""
 
-    number = models.PositiveSmallIntegerField(unique=True)
+    partnership_path = "partnership"
+
+    partnership = partnership_field(related_name="corporate_objectives")
+    number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200)
 
     class Meta:
-        ordering = ["number"]
+        ordering = ["partnership", "number"]
+        constraints = [models.UniqueConstraint(fields=["partnership", "number"], name="objective_unique_number")]
 
     def __str__(self):
         return f"{self.number}. {self.title}"
 
 
-class CorporateOutcome(models.Model):
+class CorporateOutcome(PartnershipOwned):
     """A lettered outcome of a corporate objective: 1A to 4E."""
+
+    partnership_path = "objective__partnership"
 
     objective = models.ForeignKey(CorporateObjective, on_delete=models.CASCADE, related_name="outcomes")
     letter = models.CharField(max_length=2)
@@ -312,8 +415,10 @@ class CorporateOutcome(models.Model):
         return f"{self.objective.number}{self.letter}"
 
 
-class Priority(models.Model):
+class Priority(PartnershipOwned):
     """A service plan's priority; its key activities are the plan's delivery actions."""
+
+    partnership_path = "plan__partnership"
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="priorities")
     number = models.PositiveSmallIntegerField()
@@ -335,8 +440,10 @@ class Priority(models.Model):
         return f"Priority {self.number}"
 
 
-class ObjectiveContribution(models.Model):
+class ObjectiveContribution(PartnershipOwned):
     """Whether a priority contributes to a corporate objective, and to which of its outcomes."""
+
+    partnership_path = "priority__plan__partnership"
 
     priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="contributions")
     objective = models.ForeignKey(CorporateObjective, on_delete=models.PROTECT)
@@ -357,8 +464,10 @@ class ObjectiveContribution(models.Model):
         return f"{self.priority} to objective {self.objective.number}"
 
 
-class ActionGroup(models.Model):
+class ActionGroup(PartnershipOwned):
     """A heading that groups delivery actions, such as 'Integrated support actions'."""
+
+    partnership_path = "plan__partnership"
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="action_groups")
     title = models.CharField(max_length=200)
@@ -397,8 +506,10 @@ class DeliveryActionQuerySet(SealGuardedQuerySet):
         return self.filter(lead_officer__user__isnull=True, reporter__user__isnull=True)
 
 
-class DeliveryAction(models.Model):
+class DeliveryAction(PartnershipOwned):
     """A delivery action, or a key activity of a service priority, on which its reporter reports (who_reports)."""
+
+    partnership_path = "plan__partnership"
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
     position = models.PositiveSmallIntegerField()
@@ -438,7 +549,7 @@ class DeliveryAction(models.Model):
     timescale = models.CharField(max_length=200, blank=True)
     performance_measures = text_field(PLAN_ITEM_TEXT, blank=True)
 
-    objects = DeliveryActionQuerySet.as_manager()
+    objects = ScopedManager.from_queryset(DeliveryActionQuerySet)()
 
     class Meta:
         ordering = ["plan", "position"]
@@ -508,8 +619,10 @@ class DeliveryAction(models.Model):
             raise ValidationError({"reporter": LEAD_REPORTS.format(name=self.lead_officer.name)})
 
 
-class ActionTarget(models.Model):
+class ActionTarget(PartnershipOwned):
     """An action's output target for one financial year. No row means no target: blank is not zero."""
+
+    partnership_path = "action__plan__partnership"
 
     action = models.ForeignKey(DeliveryAction, on_delete=models.CASCADE, related_name="targets")
     year = year_field()
@@ -530,8 +643,10 @@ class ActionTarget(models.Model):
             raise ValidationError({"year": f"{self.action.plan.reference} does not cover {periods.year_label(self.year)}."})
 
 
-class KeyMeasure(models.Model):
+class KeyMeasure(PartnershipOwned):
     """A row of a service plan's appendix of key performance measures and targets."""
+
+    partnership_path = "plan__partnership"
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="key_measures")
     priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="key_measures")
@@ -549,8 +664,10 @@ class KeyMeasure(models.Model):
         return self.measure
 
 
-class Risk(models.Model):
+class Risk(PartnershipOwned):
     """A risk to the plan, its mitigation, and the register's owner, likelihood and impact."""
+
+    partnership_path = "plan__partnership"
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="risks")
     position = models.PositiveSmallIntegerField()
@@ -585,13 +702,15 @@ class Risk(models.Model):
         return self.likelihood * self.impact
 
 
-class Seal(models.Model):
+class Seal(PartnershipOwned):
     """A plan's return for one period, signed off: what it holds is a record until the return is reopened.
 
     Only the sign-off and reopening services write or remove seals (monitoring.services). The rows a seal
     protects refuse every change while it stands: in Python (each model's check, for a message in words) and in
     the database (triggers installed by monitoring's migrations), so that no route, not even raw SQL, gets past.
     """
+
+    partnership_path = "plan__partnership"
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="seals")
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="seals")

@@ -2,9 +2,23 @@
 
 from itertools import count
 
-from plans.models import Organisation, Plan
+from plans.models import Organisation, Partnership, Plan
 
 _serial = count(1)
+
+TEST_PARTNERSHIP = "Test Partnership"
+
+
+def test_partnership() -> Partnership:
+    """Return the partnership a test's data belongs to unless it says otherwise."""
+    return Partnership.objects.get_or_create(name=TEST_PARTNERSHIP)[0]
+
+
+test_partnership.__test__ = False  # a builder, not a test
+
+
+def make_partnership(name: str | None = None) -> Partnership:
+    return Partnership.objects.create(name=name or f"Partnership {next(_serial)}")
 
 
 def make_organisation(short_name: str | None = None, **fields) -> Organisation:
@@ -13,6 +27,8 @@ def make_organisation(short_name: str | None = None, **fields) -> Organisation:
 
 
 def make_plan(reference: str | None = None, **fields) -> Plan:
+    if "partnership" not in fields and "partnership_id" not in fields:
+        fields["partnership"] = test_partnership()
     fields.setdefault("kind", Plan.Kind.LAA_TARGET)
     fields.setdefault("title", "Working age people on out of work benefits")
     fields.setdefault("reporting_frequency", Plan.Frequency.QUARTERLY)

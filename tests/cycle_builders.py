@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
 from indicators.models import EntryStatus, Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
 from monitoring import permissions, services
 from monitoring.models import ReportingRound, Return
-from plans.models import ActionTarget, DeliveryAction, Period, Person, Plan, PlanRole
-from tests.builders import make_plan
+from plans.models import ActionTarget, DeliveryAction, Membership, Period, Person, Plan, PlanRole
+from tests.builders import make_plan, test_partnership
 
 PASSWORD = "correct-horse-battery"
 
@@ -39,14 +39,21 @@ NAMES = {
 NI152_HISTORY = {"2007/08-Q1": "14.8", "2007/08-Q2": "14.9", "2007/08-Q3": "14.7", "2007/08-Q4": "14.6"}
 
 
-def make_user(username: str, name: str, group: str | None = None) -> User:
-    """Return a user with a Person of the given name, in the group if one is given."""
+def make_user(username: str, name: str, group: str | None = None, partnership=None) -> User:
+    """Return a user with a Person of the given name, holding the role (`group`, a Membership.Role) in the
+    partnership (by default the test partnership) if one is given."""
     first, _, last = name.partition(" ")
     user = User.objects.create_user(username, f"{username}@example.org", PASSWORD, first_name=first, last_name=last)
+    partnership = partnership or test_partnership()
     if group:
-        user.groups.add(Group.objects.get_or_create(name=group)[0])
-    Person.objects.create(name=name, user=user)
+        Membership.objects.create(user=user, partnership=partnership, role=group)
+    Person.objects.create(name=name, user=user, partnership=partnership)
     return user
+
+
+def give_role(user: User, role: str, partnership=None) -> Membership:
+    """Give the user a role (a Membership.Role) in the partnership, by default the test partnership."""
+    return Membership.objects.get_or_create(user=user, partnership=partnership or test_partnership(), role=role)[0]
 
 
 @dataclass

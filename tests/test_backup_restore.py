@@ -17,6 +17,7 @@ from indicators.models import IndicatorValue
 from monitoring import services
 from monitoring.management.commands.backup import backed_up_models, row_counts
 from monitoring.models import ProgressReport, WorkflowEvent
+from plans.models import Membership
 from tests.cycle_builders import make_cycle, sign_off, submit_everything
 from tests.pages.test_pages import build_laa_plan, build_service_plan
 
@@ -38,8 +39,9 @@ def build_everything(client):
     services.return_reopen(report=cycle.report, user=cycle["performance_officer"], reason="A late correction")
     build_laa_plan(reference="NI 999")
     build_service_plan()
-    group = Group.objects.get(name="Performance officers")
+    group = Group.objects.create(name="Administrators")
     group.permissions.add(*Permission.objects.filter(content_type__app_label="plans")[:3])
+    cycle["officer"].groups.add(group)  # a login's groups (admin permissions) and roles (memberships) both restore
     client.post("/accounts/login/", {"username": "officer", "password": "correct-horse-battery"})
     return cycle
 
@@ -140,6 +142,7 @@ def test_a_restored_database_gives_new_rows_fresh_ids(client, tmp_path):
     assert event.pk > restored_event
     assert ProgressReport.history.order_by("history_id").last().history_id > restored_history
     assert User.objects.get(username="officer").groups.exists() and user.groups.get() == group
+    assert Membership.objects.filter(user__username="officer", role=Membership.Role.LEAD_OFFICER).exists()
 
 
 @pytest.mark.django_db

@@ -8,9 +8,15 @@ from django.db import IntegrityError, transaction
 from funding.models import BudgetEntry, BudgetTable, FundingAmount, FundingLine
 from indicators.models import Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
 from plans.models import ActionTarget, DeliveryAction, Period, Risk
-from tests.builders import make_plan
+from tests.builders import make_partnership, make_plan, test_partnership
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _one_partnership():
+    """What the tests make belongs to the install's one partnership unless they say otherwise."""
+    test_partnership()
 
 
 def refused(create):
@@ -44,12 +50,18 @@ def test_one_target_per_indicator_and_year(indicator):
     assert refused(lambda: IndicatorTarget.objects.create(indicator=indicator, year=2008, value=Decimal("14.0")))
 
 
-def test_indicator_codes_are_unique_but_many_measures_may_have_none():
+def test_indicator_codes_are_unique_in_a_partnership_but_many_measures_may_have_none():
     Indicator.objects.create(code="NI 117", name="NEET")
     assert refused(lambda: Indicator.objects.create(code="NI 117", name="Another"))
     Indicator.objects.create(code="", name="Social Return On Investment")
     Indicator.objects.create(code="", name="Another local measure")
     assert Indicator.objects.filter(code="").count() == 2
+    # Another partnership's NI 117 is another fact, and so is its plan NI 117.
+    bath = make_partnership("Bath and North East Somerset")
+    Indicator.objects.create(code="NI 117", name="NEET", partnership=bath)
+    make_plan("NI 117", partnership=bath)
+    assert refused(lambda: make_plan("NI 117", partnership=bath))
+    assert Indicator.objects.filter(code="NI 117").count() == 2
 
 
 def test_a_plan_has_at_most_one_headline_indicator(plan, indicator):

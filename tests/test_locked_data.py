@@ -254,8 +254,10 @@ def test_the_management_commands_leave_it_alone(cycle, tmp_path):
     before = fingerprint()
 
     call_command("send_reminders", stdout=StringIO())
-    with contextlib.suppress(CommandError):  # the demo's NI 152 meets the test's: refusing is fine, changing is not
-        call_command("load_demo", "--demo-logins", stdout=StringIO())
+    # The demo's plans load into partnerships of their own, beside the test's; its logins (whose names the test's
+    # users share) are left out.
+    with contextlib.suppress(CommandError):
+        call_command("load_demo", stdout=StringIO())
     call_command("backup", str(tmp_path / "backup.json"), stdout=StringIO())
     with pytest.raises(CommandError, match="already holds data"):
         call_command("restore", str(tmp_path / "backup.json"), stdout=StringIO())

@@ -36,7 +36,7 @@ class Page:
 
 def _lead_with_no_login(c: Cycle, *, reporter: str | None) -> None:
     """Give action 3 (the officer's) a lead with no login, CCC's, and name the role's person to report it."""
-    ccc = Person.objects.create(name="Kim Lee")
+    ccc = Person.objects.create(name="Kim Lee", partnership=c.plan.partnership)
     DeliveryAction.objects.filter(pk=c.actions[2].pk).update(
         lead_officer=ccc, lead_text="CCC", reporter=c[reporter].person if reporter else None)
 

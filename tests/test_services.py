@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from indicators.models import EntryStatus, Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
@@ -13,7 +13,8 @@ from monitoring.models import ProgressReport, Return, WorkflowEvent
 from monitoring.permissions import PERFORMANCE_OFFICERS
 from monitoring.workflow import WorkflowError
 from plans.models import ActionTarget, DeliveryAction, Period, Person, PlanRole
-from tests.builders import make_plan
+from tests.builders import make_plan, test_partnership
+from tests.cycle_builders import give_role
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +22,8 @@ pytestmark = pytest.mark.django_db
 def person(username, name, group=None):
     user = User.objects.create_user(username, f"{username}@example.org", "demo")
     if group:
-        user.groups.add(Group.objects.get_or_create(name=group)[0])
-    return Person.objects.create(name=name, user=user)
+        give_role(user, group)
+    return Person.objects.create(name=name, user=user, partnership=test_partnership())
 
 
 @pytest.fixture

@@ -5,6 +5,9 @@ indicators, 5 financial years of values and returns and 50 users; scale N is N t
 always gives the same data (a seeded random generator), with the shapes of real plans: blank and `tbc`
 amounts, targets missing in some years, actions without a lead officer, signed-off history and, in the last
 period of each frequency, an open round with drafts, submissions and a returned entry.
+
+The council is one partnership, GENERATED_PARTNERSHIP: everything it makes is made within that partnership's scope
+(plans.partnerships), its users' roles are memberships of it, and only the organisations are shared.
 """
 
 from __future__ import annotations
@@ -16,20 +19,32 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
 from funding.models import FundingAmount, FundingLine
 from indicators.models import EntryStatus, Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
 from monitoring.models import ProgressReport, ReportingRound, Return
-from monitoring.permissions import DATA_EXPERTS, INDICATOR_OWNERS, LEAD_OFFICERS, STRATEGIC_GROUP
-from plans import periods
-from plans.models import ActionTarget, DeliveryAction, Organisation, Period, Person, Plan, PlanRole, Risk, Section
+from monitoring.permissions import DATA_EXPERTS, INDICATOR_OWNERS, LEAD_OFFICERS
+from plans import partnerships, periods
+from plans.models import (
+    ActionTarget,
+    DeliveryAction,
+    Membership,
+    Organisation,
+    Partnership,
+    Period,
+    Person,
+    Plan,
+    PlanRole,
+    Risk,
+    Section,
+)
 
 FIRST_YEAR = 2020
 YEARS = 5
 PREFIX = "GEN"
+GENERATED_PARTNERSHIP = "Generated council"
 ORGANISATIONS = [
     ("GCC", "Generated City Council"), ("GJCP", "Generated Jobcentre Plus"), ("GPCT", "Generated Primary Care Trust"),
     ("GCOL", "Generated College"), ("GPOL", "Generated Police"), ("GVCS", "Generated Voluntary Sector"),
@@ -51,21 +66,33 @@ class Shape:
     risks_per_plan: int = 4
 
 
-def generate_council(scale: int, shape: Shape = Shape()) -> dict[str, int]:
-    """Create the council for the scale (refusing to add to one already there) and return what it made."""
-    if Plan.objects.filter(reference__startswith=f"{PREFIX}-").exists():
-        raise ValueError("A generated council is already in this database; use a fresh database.")
-    rng = random.Random(20081 * scale)
-    with transaction.atomic():
-        made = _generate(scale, shape, rng)
+def generate_council(scale: int, shape: Shape = Shape(), partnership_count: int = 1) -> dict[str, int]:
+    """Create the council for the scale in its partnership (refusing to add to one already there) and return
+    what it made. With several partnerships, each is a council of that scale, with its own people and plans
+    (references repeat from one partnership to the next, as NI 152 does), the organisations shared."""
+    with partnerships.within(partnerships.EVERY_PARTNERSHIP):
+        if Plan.objects.filter(reference__startswith=f"{PREFIX}-").exists():
+            raise ValueError("A generated council is already in this database; use a fresh database.")
+        organisations = Organisation.objects.bulk_create(
+            Organisation(short_name=short, name=name) for short, name in ORGANISATIONS
+        )
+    made: dict[str, int] = {"partnerships": partnership_count}
+    for index in range(partnership_count):
+        one = partnership_count == 1  # the single council keeps its names: gen00000, "Generated council"
+        name = GENERATED_PARTNERSHIP if one else f"{GENERATED_PARTNERSHIP} {index + 1:03d}"
+        rng = random.Random(20081 * scale + index)
+        with transaction.atomic():
+            with partnerships.within(partnerships.EVERY_PARTNERSHIP):
+                partnership = Partnership.objects.get_or_create(name=name)[0]
+            with partnerships.within([partnership.pk]):
+                counts = _generate(scale, shape, rng, organisations, "gen" if one else f"gen{index + 1:03d}-")
+        for what, count in counts.items():
+            made[what] = made.get(what, 0) + count
     return made
 
 
-def _generate(scale: int, shape: Shape, rng: random.Random) -> dict[str, int]:
-    organisations = Organisation.objects.bulk_create(
-        Organisation(short_name=short, name=name) for short, name in ORGANISATIONS
-    )
-    people = _people(scale * shape.users, organisations)
+def _generate(scale: int, shape: Shape, rng: random.Random, organisations, usernames: str) -> dict[str, int]:
+    people = _people(scale * shape.users, organisations, usernames)
     half, three_quarters = len(people) // 2, len(people) * 3 // 4
     officers, experts, owners = people[:half], people[half:three_quarters], people[three_quarters:]
     plans = []
@@ -107,13 +134,14 @@ def _generate(scale: int, shape: Shape, rng: random.Random) -> dict[str, int]:
             "returns": returns, "progress reports": progress, "indicator values": values}
 
 
-def _people(count: int, organisations) -> list[Person]:
+def _people(count: int, organisations, usernames: str) -> list[Person]:
+    """Make the users and the people they are; the first half are lead officers, the next quarter data experts and
+    the rest indicator owners, each a membership of the partnership in scope."""
+    partnership_id = Partnership.implied_id()
     user_model = get_user_model()
     password = make_password("demo")
-    groups = {name: Group.objects.get_or_create(name=name)[0]
-              for name in (LEAD_OFFICERS, DATA_EXPERTS, INDICATOR_OWNERS, STRATEGIC_GROUP)}
     users = user_model.objects.bulk_create(
-        user_model(username=f"gen{number:05d}", email=f"gen{number:05d}@example.org", password=password,
+        user_model(username=f"{usernames}{number:05d}", email=f"{usernames}{number:05d}@example.org", password=password,
                    first_name="Generated", last_name=f"Person {number}")
         for number in range(count)
     )
@@ -121,11 +149,11 @@ def _people(count: int, organisations) -> list[Person]:
         Person(name=f"Generated Person {number}", user=user, organisation=organisations[number % len(organisations)])
         for number, user in enumerate(users)
     )
-    membership = user_model.groups.through
     roles = [LEAD_OFFICERS] * (count // 2) + [DATA_EXPERTS] * (count * 3 // 4 - count // 2)
     roles += [INDICATOR_OWNERS] * (count - len(roles))
-    membership.objects.bulk_create(
-        membership(user_id=user.pk, group_id=groups[role].pk) for user, role in zip(users, roles, strict=True)
+    Membership.objects.bulk_create(
+        Membership(partnership_id=partnership_id, user_id=user.pk, role=role)
+        for user, role in zip(users, roles, strict=True)
     )
     return people
 

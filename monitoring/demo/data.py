@@ -1,8 +1,13 @@
 """Load the seed data from fixtures/*.toml: the corporate plan and the two seed plans.
 
+Each file names the partnership it belongs to (created when missing), and everything it holds is loaded within
+that partnership's scope (plans.partnerships): its people, plan, indicators and corporate objectives are the
+partnership's own, and a person or indicator is looked up by name or code in that partnership only. Organisations
+are shared by every partnership.
+
 Each plan loads in one transaction, every object is checked with full_clean() before it is saved, and a plan
-whose reference already exists is left exactly as it is, so loading twice changes nothing. The TOML layout
-and the text markup are described in fixtures/README.md.
+whose reference already exists in its partnership is left exactly as it is, so loading twice changes nothing.
+The TOML layout and the text markup are described in fixtures/README.md.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from django.db import models, transaction
 
 from funding.models import BudgetEntry, BudgetTable, BudgetYear, FundingAmount, FundingLine
 from indicators.models import Indicator, IndicatorTarget, PlanIndicator
-from plans import periods
+from plans import partnerships, periods
 from plans.models import (
     ActionGroup,
     ActionTarget,
@@ -28,6 +33,7 @@ from plans.models import (
     KeyMeasure,
     ObjectiveContribution,
     Organisation,
+    Partnership,
     Period,
     Person,
     Plan,
@@ -146,32 +152,61 @@ def _save_all(objects: list[models.Model]) -> list[models.Model]:
     return objects
 
 
-# --- shared reference data --------------------------------------------------------------------------------
+# --- partnerships -----------------------------------------------------------------------------------------
+
+
+def partnership_named(name: str) -> Partnership:
+    """Return the partnership of that name, creating it the first time it is named."""
+    if not isinstance(name, str) or not name.strip():
+        raise DemoDataError(f"{name!r} is not the name of a partnership.")
+    with partnerships.within(partnerships.EVERY_PARTNERSHIP):
+        partnership = Partnership.objects.filter(name=name).first()
+        return partnership or save_checked(Partnership(name=name))
+
+
+def partnership_of(data: dict, what: str) -> Partnership:
+    """Return the partnership a fixture file belongs to (its top-level `partnership`)."""
+    if "partnership" not in data:
+        raise DemoDataError(f"{what}: name the partnership it belongs to (partnership = \"...\").")
+    return partnership_named(data["partnership"])
+
+
+# --- the corporate plan -----------------------------------------------------------------------------------
 
 
 def load_corporate_plan(data: dict | None = None) -> str:
-    """Create the corporate objectives and their lettered outcomes that do not exist yet."""
+    """Create the partnership's corporate objectives and their lettered outcomes that do not exist yet."""
     data = data if data is not None else read_fixture(CORPORATE_PLAN_FILE)
-    created = 0
+    check_keys(data, {"partnership", "objectives"}, "corporate plan file")
     with transaction.atomic():
-        for row in data["objectives"]:
-            check_keys(row, {"number", "title", "outcomes"}, "corporate objective")
-            objective = CorporateObjective.objects.filter(number=row["number"]).first()
-            if objective is None:
-                objective = save_checked(CorporateObjective(number=row["number"], title=row["title"]))
-                created += 1
-            existing = set(objective.outcomes.values_list("letter", flat=True))
-            new = [
-                CorporateOutcome(objective=objective, letter=outcome["letter"], text=outcome["text"])
-                for outcome in row["outcomes"]
-                if outcome["letter"] not in existing
-            ]
-            created += len(_save_all(new))
+        partnership = partnership_of(data, "corporate plan file")
+        with partnerships.within([partnership.pk]):
+            return _load_corporate_plan(data, partnership)
+
+
+def _load_corporate_plan(data: dict, partnership: Partnership) -> str:
+    created = 0
+    for row in data["objectives"]:
+        check_keys(row, {"number", "title", "outcomes"}, "corporate objective")
+        objective = CorporateObjective.objects.filter(number=row["number"]).first()
+        if objective is None:
+            objective = save_checked(CorporateObjective(number=row["number"], title=row["title"]))
+            created += 1
+        existing = set(objective.outcomes.values_list("letter", flat=True))
+        new = [
+            CorporateOutcome(objective=objective, letter=outcome["letter"], text=outcome["text"])
+            for outcome in row["outcomes"]
+            if outcome["letter"] not in existing
+        ]
+        created += len(_save_all(new))
     objectives = CorporateObjective.objects.count()
     outcomes = CorporateOutcome.objects.count()
     if created:
-        return f"Corporate plan: loaded {objectives} objectives and {outcomes} outcomes."
-    return f"Corporate plan: already loaded ({objectives} objectives, {outcomes} outcomes); left as it is."
+        return f"Corporate plan ({partnership}): loaded {objectives} objectives and {outcomes} outcomes."
+    return (
+        f"Corporate plan ({partnership}): already loaded ({objectives} objectives, {outcomes} outcomes); "
+        "left as it is."
+    )
 
 
 def _organisations(rows: list[dict]) -> dict[str, Organisation]:
@@ -183,7 +218,8 @@ def _organisations(rows: list[dict]) -> dict[str, Organisation]:
 
 
 def person_named(name: str, job_title: str = "", organisation: Organisation | None = None) -> Person:
-    """Return the person of that name, creating them the first time they are named."""
+    """Return the person of that name in the partnership in scope, creating them the first time they are named
+    there (in that partnership)."""
     person = Person.objects.filter(name=name).order_by("pk").first()
     return person or save_checked(Person(name=name, job_title=job_title, organisation=organisation))
 
@@ -195,22 +231,25 @@ PLAN_KEYS = {
     "first_year", "last_year", "introduction", "staffing_establishment",
 }
 PLAN_FILE_KEYS = {
-    "plan", "organisations", "people", "roles", "sections", "action_groups", "actions", "priorities",
+    "partnership", "plan", "organisations", "people", "roles", "sections", "action_groups", "actions", "priorities",
     "key_measures", "indicators", "funding", "budget", "risks",
 }
 
 
 def load_plan(data: dict) -> str:
-    """Load one plan and everything in it, unless a plan with its reference exists; return what was done."""
+    """Load one plan and everything in it into its partnership, unless the partnership already has a plan with
+    its reference; return what was done."""
     check_keys(data, PLAN_FILE_KEYS, "plan file")
     header = check_keys(data["plan"], PLAN_KEYS, "plan")
     reference = header["reference"]
-    if Plan.objects.filter(reference=reference).exists():
-        return f"{reference}: already loaded; left as it is."
     with transaction.atomic():
-        loader = _PlanLoader(data)
-        loader.load()
-    return f"{reference}: loaded {loader.summary()}."
+        partnership = partnership_of(data, f"plan file of {reference}")
+        with partnerships.within([partnership.pk]):
+            if Plan.objects.filter(reference=reference).exists():
+                return f"{reference} ({partnership}): already loaded; left as it is."
+            loader = _PlanLoader(data)
+            loader.load()
+    return f"{reference} ({partnership}): loaded {loader.summary()}."
 
 
 class _PlanLoader:

@@ -8,6 +8,10 @@ profile of its target (monitoring.action_rag), as a lead officer's form suggests
 
 The periods are the plans' own, and the rounds signed off keep their dates of the time; the open round is due
 three weeks after the day the demo is loaded, so that the homes show work due soon rather than years late.
+
+A round is one partnership's: each plan's history is made within its partnership's scope (plans.partnerships), by
+that partnership's performance officer (`admin` for Coventry's NI 152, `bath_officer` for Bath's Children's Service
+plan).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from django.utils import timezone
 from indicators.models import EntryStatus, Indicator, IndicatorValue
 from monitoring import action_rag, services
 from monitoring.models import ProgressReport, ReportingRound, Return
+from plans import partnerships
 from plans.models import DeliveryAction, Period, Plan
 
 ILLUSTRATIVE = "Illustrative figure for the demonstration, not a published statistic."
@@ -104,6 +109,15 @@ def _enter_service_plan_values(report: Return, user) -> None:
     _mark_illustrative()  # before sign-off: a signed-off value no longer changes
 
 
+DEMO_PARTNERSHIPS = {"NI 152": "Coventry Partnership", "CS 2012/13": "Bath and North East Somerset"}
+
+
+def _plan(reference: str) -> Plan:
+    """Return the demo plan in the demo's own partnership (another partnership may have a plan NI 152 too)."""
+    with partnerships.within(partnerships.EVERY_PARTNERSHIP):
+        return Plan.objects.get(reference=reference, partnership__name=DEMO_PARTNERSHIPS[reference])
+
+
 def _quarter_round(code: str, due: date, admin) -> Return:
     reporting_round = services.round_open(period=Period.for_code(code), due_date=due, user=admin)
     report = reporting_round.returns.get(plan__reference="NI 152")
@@ -123,48 +137,18 @@ def load_demo_history(today: date | None = None) -> str:
     """
     # No email goes out for demo history, so warnings about people without an address are noise here.
     logging.getLogger("monitoring.notifications").setLevel(logging.ERROR)
-    if ReportingRound.objects.filter(period__start=date(2008, 4, 1), period__kind="quarter").exists():
-        return "Demo reporting history: already loaded."
+    ni152 = _plan(reference="NI 152")
+    service_plan = _plan(reference="CS 2012/13")
+    with partnerships.within([ni152.partnership_id]):
+        if ReportingRound.objects.filter(period__start=date(2008, 4, 1), period__kind="quarter").exists():
+            return "Demo reporting history: already loaded."
     admin, officer, expert, owner = (_user(name) for name in ("admin", "officer", "expert", "owner"))
-    director = _user("director")
-    ni152 = Plan.objects.get(reference="NI 152")
-    actions = list(DeliveryAction.objects.filter(plan=ni152).select_related("lead_officer").prefetch_related("targets"))
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=[*QUARTERLY_VALUES, *YEAR_END_VALUES])}
+    director, bath_officer = _user("director"), _user("bath_officer")
     with transaction.atomic():
-        quarters = [("2008/09-Q1", date(2008, 7, 31)), ("2008/09-Q2", date(2008, 10, 31)),
-                    ("2008/09-Q3", date(2009, 1, 31)), ("2008/09-Q4", date(2009, 4, 30))]
-        for index, (code, due) in enumerate(quarters):
-            report = _quarter_round(code, due, admin)
-            _report_progress(report, actions, admin, index)
-            _enter_values(report, indicators, expert, index)
-            _mark_illustrative()  # before sign-off: a signed-off value no longer changes
-            services.return_sign_off(report=report, user=owner)
-            services.round_close(reporting_round=report.round, user=admin)
-
-        open_due = (today or timezone.localdate()) + OPEN_ROUND_DUE_IN
-        report = _quarter_round("2009/10-Q1", open_due, admin)
-        officer_actions = [a for a in actions if a.lead_officer_id and a.lead_officer.user_id == officer.pk]
-        others = [a for a in actions if a not in officer_actions]
-        _report_progress(report, others[:6], admin, 4)
-        _report_progress(report, officer_actions[:1], admin, 4)
-        _report_progress(report, officer_actions[1:3], admin, 4, submit=False)
-        _enter_values(report, indicators, expert, 4, submit=False)
-        submitted = ProgressReport.objects.get(report=report, action=officer_actions[0])
-        services.return_send_back(
-            report=report, user=owner, items=[services.SendBackItem(
-                submitted, "Illustrative: please add the number of Pathways to Work starts to the narrative.",
-            )],
-        )
-
-        service_plan = Plan.objects.get(kind=Plan.Kind.SERVICE, first_year=2012)
-        reporting_round = services.round_open(period=Period.for_code("2012/13-H1"), due_date=date(2012, 10, 31), user=admin)
-        report = reporting_round.returns.get(plan=service_plan)
-        Return.objects.filter(pk=report.pk).update(is_illustrative=True)
-        key_activities = list(DeliveryAction.objects.filter(plan=service_plan).prefetch_related("targets"))
-        _report_progress(report, key_activities, admin, 0)
-        _enter_service_plan_values(report, admin)
-        services.return_sign_off(report=report, user=director)
-        _mark_illustrative()
+        with partnerships.within([ni152.partnership_id]):
+            open_due = _ni152_history(ni152, admin, officer, expert, owner, today)
+        with partnerships.within([service_plan.partnership_id]):
+            _service_plan_history(service_plan, bath_officer, director)
     signed = Return.objects.filter(status=Return.Status.SIGNED_OFF).count()
     drafts = ProgressReport.objects.filter(status=EntryStatus.DRAFT).count()
     returned = ProgressReport.objects.filter(status=EntryStatus.RETURNED).count()
@@ -173,3 +157,46 @@ def load_demo_history(today: date | None = None) -> str:
         f"{open_due:%-d %B %Y}, with {drafts} progress entries in draft and {returned} returned for amendment."
     )
 
+
+def _ni152_history(ni152: Plan, admin, officer, expert, owner, today: date | None) -> date:
+    """NI 152's 2008/09 quarters signed off and its 2009/10 Q1 open; return the open round's due date."""
+    actions = list(DeliveryAction.objects.filter(plan=ni152).select_related("lead_officer").prefetch_related("targets"))
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in=[*QUARTERLY_VALUES, *YEAR_END_VALUES])}
+    quarters = [("2008/09-Q1", date(2008, 7, 31)), ("2008/09-Q2", date(2008, 10, 31)),
+                ("2008/09-Q3", date(2009, 1, 31)), ("2008/09-Q4", date(2009, 4, 30))]
+    for index, (code, due) in enumerate(quarters):
+        report = _quarter_round(code, due, admin)
+        _report_progress(report, actions, admin, index)
+        _enter_values(report, indicators, expert, index)
+        _mark_illustrative()  # before sign-off: a signed-off value no longer changes
+        services.return_sign_off(report=report, user=owner)
+        services.round_close(reporting_round=report.round, user=admin)
+
+    open_due = (today or timezone.localdate()) + OPEN_ROUND_DUE_IN
+    report = _quarter_round("2009/10-Q1", open_due, admin)
+    officer_actions = [a for a in actions if a.lead_officer_id and a.lead_officer.user_id == officer.pk]
+    others = [a for a in actions if a not in officer_actions]
+    _report_progress(report, others[:6], admin, 4)
+    _report_progress(report, officer_actions[:1], admin, 4)
+    _report_progress(report, officer_actions[1:3], admin, 4, submit=False)
+    _enter_values(report, indicators, expert, 4, submit=False)
+    submitted = ProgressReport.objects.get(report=report, action=officer_actions[0])
+    services.return_send_back(
+        report=report, user=owner, items=[services.SendBackItem(
+            submitted, "Illustrative: please add the number of Pathways to Work starts to the narrative.",
+        )],
+    )
+    _mark_illustrative()
+    return open_due
+
+
+def _service_plan_history(service_plan: Plan, officer, director) -> None:
+    """The Children's Service plan's 2012/13 H1 return, signed off by its strategic director."""
+    reporting_round = services.round_open(period=Period.for_code("2012/13-H1"), due_date=date(2012, 10, 31), user=officer)
+    report = reporting_round.returns.get(plan=service_plan)
+    Return.objects.filter(pk=report.pk).update(is_illustrative=True)
+    key_activities = list(DeliveryAction.objects.filter(plan=service_plan).prefetch_related("targets"))
+    _report_progress(report, key_activities, officer, 0)
+    _enter_service_plan_values(report, officer)
+    services.return_sign_off(report=report, user=director)
+    _mark_illustrative()

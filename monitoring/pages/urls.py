@@ -7,6 +7,7 @@ from monitoring.pages import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("partnership/", views.choose_partnership, name="choose_partnership"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("plans/", views.plan_list, name="plan_list"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),

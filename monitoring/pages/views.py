@@ -5,11 +5,13 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django_tables2.export import TableExport
 
 from monitoring.pages import homes, selectors
 from monitoring.pages.filters import PlanFilter
+from monitoring.pages.partnership import PartnershipChoiceForm
 from monitoring.pages.tables import PlanTable
 from monitoring.spreadsheets.files import SafeTableExport
 from monitoring.tables import PagingConfig
@@ -23,8 +25,22 @@ SERVICE_TESTED = date(2026, 11, 24)
 
 
 def home(request):
+    choice = request.partnership_choice
+    if not (choice.available or choice.everything):
+        return render(request, "monitoring/pages/home_no_partnership.html")
     return render(request, "monitoring/pages/home.html",
                   {"page": homes.home_page(user=request.user, session=request.session)})
+
+
+def choose_partnership(request):
+    choice = request.partnership_choice
+    if not choice.may_switch:
+        raise Http404("You work in one partnership only.")
+    form = PartnershipChoiceForm(request.POST or None, choice=choice)
+    if request.method == "POST" and form.is_valid():
+        form.save(request.session)
+        return redirect("home")
+    return render(request, "monitoring/pages/partnership.html", {"form": form, "errors": form.error_summary()})
 
 
 @login_not_required

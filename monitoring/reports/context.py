@@ -22,7 +22,7 @@ from indicators import performance
 from indicators.models import EntryStatus, IndicatorTarget, IndicatorValue, PlanIndicator
 from monitoring import plan_document
 from monitoring.cycle.selectors.outputs import Outputs, annotated_outputs, return_actions
-from monitoring.models import ProgressReport, Return
+from monitoring.models import ProgressReport, ReportingRound, Return
 from monitoring.sealed_setup import SealedSetup
 from plans import periods
 from plans.models import DeliveryAction, Period, Plan
@@ -57,7 +57,7 @@ def find_period(code: str) -> Period:
     except periods.PeriodError as error:
         raise ReportError(str(error)) from None
     period = Period.objects.filter(kind=span.kind, start=span.start).first()
-    if period is None or not hasattr(period, "reporting_round"):
+    if period is None or not ReportingRound.objects.filter(period=period).exists():
         raise ReportError(f"No reporting round has been opened for {span.label}.")
     return period
 

@@ -12,6 +12,7 @@ from django_tasks import task
 
 from monitoring import reports
 from monitoring.models import ReportJob
+from plans import partnerships
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +21,17 @@ FAILED_MESSAGE = "The pack could not be built. Try again, or ask a performance o
 
 @task()
 def build_committee_pack(job_id: int) -> int:
-    """Build the job's committee pack, recording progress as each part is done; return its number of pages."""
+    """Build the job's committee pack, recording progress as each part is done; return its number of pages.
+
+    The pack is its partnership's: the worker builds it within that partnership's scope (plans.partnerships).
+    """
+    with partnerships.within(partnerships.EVERY_PARTNERSHIP):
+        partnership_id = ReportJob.objects.values_list("partnership", flat=True).get(pk=job_id)
+    with partnerships.within([partnership_id]):
+        return _build(job_id)
+
+
+def _build(job_id: int) -> int:
     job = ReportJob.objects.select_related("period").get(pk=job_id)
     ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING, stage="Starting")
 

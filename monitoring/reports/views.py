@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from monitoring import permissions, reports
 from monitoring.forms import GovukFormMixin
 from monitoring.models import ReportingRound, ReportJob, Return
+from monitoring.partnership_scope import works_in_one_partnership
 from monitoring.reports.tasks import build_committee_pack
 from monitoring.security import too_busy
 from plans import periods
@@ -117,7 +118,8 @@ class CommitteePackForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["period"].queryset = Period.objects.filter(reporting_round__isnull=False).order_by("-start")
+        self.fields["period"].queryset = Period.objects.filter(
+            pk__in=ReportingRound.objects.values("period")).order_by("-start")
         self.fields["period"].label_from_instance = lambda period: period.label
         self.fields["plans"].queryset = Plan.objects.order_by("reference")
 
@@ -134,6 +136,7 @@ class CommitteePackForm(GovukFormMixin, forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
+@works_in_one_partnership
 def committee_pack(request):
     """Ask for a committee pack: it is built in the background, and its page shows how far it has got."""
     initial = {}

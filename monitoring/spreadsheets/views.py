@@ -27,6 +27,7 @@ from indicators.models import IndicatorValue
 from monitoring import permissions, uploads
 from monitoring.forms import GovukFormMixin
 from monitoring.models import ImportRecord
+from monitoring.partnership_scope import works_in_one_partnership
 from monitoring.spreadsheets import files, imports, pending, workbook
 from monitoring.spreadsheets.outcome import checksum
 from plans.models import Plan
@@ -91,7 +92,7 @@ class ExportForm(GovukFormMixin, forms.Form):
     what = forms.ChoiceField(label="What to download", widget=forms.RadioSelect,
                              error_messages={"required": "Select what to download"})
     plan = forms.ModelChoiceField(
-        queryset=Plan.objects.order_by("reference"), required=False, label="Plan", empty_label="Every plan",
+        queryset=Plan.objects.none(), required=False, label="Plan", empty_label="Every plan",
         error_messages={"invalid_choice": "Select a plan from the list"},
     )
     format = forms.ChoiceField(label="Format", widget=forms.RadioSelect, initial="xlsx",
@@ -100,6 +101,8 @@ class ExportForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Asked per form, not when the module is imported: the plans are those of the request's partnership.
+        self.fields["plan"].queryset = Plan.objects.order_by("reference")
         self.fields["what"].choices = [
             (imports.PLAN, "The whole plan, a sheet per table (Excel only)"),
             *[(kind, resource.label) for kind, resource in imports.KINDS.items()],
@@ -154,6 +157,7 @@ def _page(request, *, form=None, export_form=None, status=200):
 
 
 @require_http_methods(["GET", "POST"])
+@works_in_one_partnership
 def import_upload(request):
     """Show the page; on upload, check the file and show what it would do."""
     if request.method == "GET":
@@ -188,17 +192,24 @@ def _keep(request, *, content: bytes, name: str, kind: str, outcome) -> str:
             del request.session[key]
     request.session[SESSION_PREFIX + token] = {
         "path": path, "name": name, "kind": kind, "checksum": checksum(content), "to_confirm": _places(outcome),
+        "partnership": request.partnership_choice.chosen,
     }
     return token
 
 
 @require_POST
+@works_in_one_partnership
 def import_confirm(request):
     """Apply a checked upload, all or nothing, after checking it again."""
     token = request.POST.get("token", "")
     waiting = request.session.get(SESSION_PREFIX + token) if token else None
     if waiting is None:
         messages.error(request, "That upload has already been imported or has expired. Upload the file again.")
+        return redirect("imports")
+    if waiting.get("partnership") != request.partnership_choice.chosen:
+        # Checked against one partnership's plans and indicators: it must not be applied to another's.
+        messages.error(request, "You have changed partnership since that file was checked. Upload it again to "
+                                "import it into this partnership.")
         return redirect("imports")
     to_confirm = {(sheet, row) for sheet, row in waiting.get("to_confirm", [])}
     confirm_form = ConfirmOutliersForm(request.POST)

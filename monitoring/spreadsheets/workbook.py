@@ -33,6 +33,7 @@ from monitoring.spreadsheets.outcome import (
     run_table,
     start_record,
 )
+from plans import partnerships
 from plans.models import Plan
 from plans.resources import (
     ActionGroupResource,
@@ -82,8 +83,10 @@ def workbook_sheets(plan: Plan) -> list[Sheet]:
 
 
 def export_workbook(plan: Plan) -> bytes:
-    """Return the whole plan as an .xlsx workbook with a sheet per table."""
-    return write_xlsx(workbook_sheets(plan))
+    """Return the whole plan as an .xlsx workbook with a sheet per table: its partnership's rows only (its
+    corporate objectives, say), even for someone who sees every partnership."""
+    with partnerships.within([plan.partnership_id]):
+        return write_xlsx(workbook_sheets(plan))
 
 
 def workbook_file_name(plan: Plan) -> str:

@@ -41,12 +41,31 @@ def test_a_signed_in_page_has_no_accessibility_violations(page, site, sign_in, p
     assert_no_violations(page)
 
 
-@pytest.mark.parametrize("reference", ["NI 152", "CS 2012/13"])
-def test_a_plan_page_has_no_accessibility_violations(page, site, sign_in, reference):
-    sign_in()
+@pytest.mark.parametrize(("reference", "reader"), [("NI 152", "viewer"), ("CS 2012/13", "bath_viewer")])
+def test_a_plan_page_has_no_accessibility_violations(page, site, sign_in, reference, reader):
+    sign_in(reader)
     page.goto(f"{site}{Plan.objects.get(reference=reference).get_absolute_url()}")
 
     assert_no_violations(page)
+
+
+def test_a_site_administrator_chooses_a_partnership_with_the_keyboard(page, site, sign_in):
+    sign_in("superadmin")
+    assert "Every partnership" in page.locator("header").inner_text()
+    page.get_by_role("link", name="Change partnership").click()
+    assert_no_violations(page)
+
+    page.get_by_role("button", name="Continue").press("Enter")  # nothing chosen yet: the current choice stands
+    page.wait_for_url(f"{site}/")
+    page.goto(f"{site}/partnership/")
+    page.get_by_label("Bath and North East Somerset").check()
+    page.get_by_role("button", name="Continue").press("Enter")
+    page.wait_for_url(f"{site}/")
+
+    assert "Bath and North East Somerset" in page.locator("header").inner_text()
+    page.goto(f"{site}/plans/")
+    listed = page.locator("main").inner_text()
+    assert "CS 2012/13" in listed and "NI 152" not in listed
 
 
 def test_the_accessibility_statement_is_readable_without_signing_in(page, site):

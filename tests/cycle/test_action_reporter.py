@@ -31,7 +31,7 @@ def c() -> Cycle:
     and names Ann Smith to report it; 4 is led by Kim Lee of CCC, who has no login, and names nobody."""
     cycle = make_cycle(actions=4)
     ann = make_user("reporter", "Ann Smith", permissions.LEAD_OFFICERS)
-    kim = Person.objects.create(name="Kim Lee")
+    kim = Person.objects.create(name="Kim Lee", partnership=cycle.plan.partnership)
     multiple, ccc = cycle.actions[2], cycle.actions[3]
     DeliveryAction.objects.filter(pk=multiple.pk).update(lead_officer=None, lead_text="Multiple Leads",
                                                           reporter=ann.person)
@@ -81,7 +81,7 @@ def test_with_reporters_answers_who_reports_without_a_query(c, django_assert_num
 
 def test_a_reporter_must_have_a_login(c):
     multiple = c.actions[2]
-    multiple.reporter = Person.objects.create(name="Lee Grant")
+    multiple.reporter = Person.objects.create(name="Lee Grant", partnership=c.plan.partnership)
     with pytest.raises(ValidationError) as error:
         multiple.full_clean()
     assert error.value.message_dict["reporter"] == ["Choose someone with a login to report this action."]

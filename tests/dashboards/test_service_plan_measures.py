@@ -2,7 +2,8 @@
 its actions and measures, against the return before), its dashboard charts its measures and its medium-term
 budget, and its page and report still lay Appendix 1 out as the seed does.
 
-The demo is loaded once for the module; each page is fetched through the real view, signed in as a viewer.
+The demo is loaded once for the module; each page is fetched through the real view, signed in as a viewer of the
+plan's partnership, Bath and North East Somerset (bath_viewer).
 """
 
 import html
@@ -23,11 +24,12 @@ from pypdf import PdfReader
 
 from indicators import performance
 from indicators.models import EntryStatus, Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
+from monitoring import permissions
 from monitoring.dashboards.selectors.overview import RagCounts, ReturnRag
 from monitoring.models import ProgressReport, ReportingRound, Return
 from monitoring.reports import find_period, find_return, plan_report_pdf
 from plans.models import DeliveryAction, KeyMeasure, Period, Plan
-from tests.builders import make_plan
+from tests.builders import make_plan, test_partnership
 from tests.cycle_builders import make_user
 
 
@@ -74,7 +76,7 @@ def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_demo", "--demo-logins", stdout=StringIO())
         client = Client()
-        client.force_login(get_user_model().objects.get(username="viewer"))
+        client.force_login(get_user_model().objects.get(username="bath_viewer"))
         cs = Plan.objects.get(reference="CS 2012/13")
         found = {
             "overview": client.get(reverse("dashboard_overview")).content.decode(),
@@ -192,11 +194,13 @@ def test_the_direction_against_the_previous_return_looks_at_red_then_amber():
 def make_service_plans(count: int) -> None:
     """Build a headline plan and service plans with no headline indicator, each with two measures and two actions,
     with returns in an open round and the round before it (figures put straight in: the overview only reads them)."""
-    earlier = ReportingRound.objects.create(period=Period.for_code("2008/09-Q1"), due_date=date(2008, 7, 31),
-                                            status=ReportingRound.Status.CLOSED)
-    current = ReportingRound.objects.create(period=Period.for_code("2008/09-Q2"), due_date=date(2008, 10, 31))
+    partnership = test_partnership()  # the plans' own (make_plan's default)
+    earlier = ReportingRound.objects.create(partnership=partnership, period=Period.for_code("2008/09-Q1"),
+                                            due_date=date(2008, 7, 31), status=ReportingRound.Status.CLOSED)
+    current = ReportingRound.objects.create(partnership=partnership, period=Period.for_code("2008/09-Q2"),
+                                            due_date=date(2008, 10, 31))
     headline_plan = make_plan("NI 1")
-    headline = Indicator.objects.create(code="NI 1", name="Headline")
+    headline = Indicator.objects.create(partnership=partnership, code="NI 1", name="Headline")
     PlanIndicator.objects.create(plan=headline_plan, indicator=headline, role=PlanIndicator.Role.HEADLINE)
     IndicatorValue.objects.create(indicator=headline, period=Period.for_code("2008/09-Q2"), value=Decimal(5))
     Return.objects.create(round=current, plan=headline_plan)
@@ -207,7 +211,8 @@ def make_service_plans(count: int) -> None:
         for position in (1, 2):
             measure = KeyMeasure.objects.create(plan=plan, priority=plan.priorities.create(number=position, details="P"),
                                                 position=position, measure=f"Measure {position}")
-            indicator = Indicator.objects.create(name=f"Service {number} measure {position}", unit="count")
+            indicator = Indicator.objects.create(partnership=partnership, name=f"Service {number} measure {position}",
+                                                 unit="count")
             PlanIndicator.objects.create(plan=plan, indicator=indicator, position=position, key_measure=measure)
             IndicatorTarget.objects.create(indicator=indicator, year=2008, value=Decimal(100))
             for code, value in (("2008/09-Q1", 90), ("2008/09-Q2", 100)):
@@ -221,7 +226,7 @@ def make_service_plans(count: int) -> None:
 def overview_queries(client, count: int) -> tuple[int, str]:
     with transaction.atomic():
         make_service_plans(count)
-        client.force_login(make_user("viewer", "Strategic group member", "Strategic group"))
+        client.force_login(make_user("viewer", "Strategic group member", permissions.STRATEGIC_GROUP))
         url = reverse("dashboard_overview") + "?per_page=100"
         assert client.get(url).status_code == 200
         with CaptureQueriesContext(connection) as captured:

@@ -58,7 +58,20 @@ def signed_in(client, username: str):
 
 @pytest.fixture
 def viewer(client):
+    """A strategic group member of Coventry: reads NI 152, and no plan of another partnership."""
     return signed_in(client, "viewer")
+
+
+@pytest.fixture
+def bath_viewer(client):
+    """A strategic group member of Bath and North East Somerset: reads the Children's Service plan (CS 2012/13)."""
+    return signed_in(client, "bath_viewer")
+
+
+@pytest.fixture
+def superadmin(client):
+    """The site administrator, who sees every partnership's plans: NI 152 and CS 2012/13 side by side."""
+    return signed_in(client, "superadmin")
 
 
 def text(fragment: str) -> str:
@@ -99,8 +112,8 @@ def test_the_overview_shows_ni_152_provisional_latest_value_against_this_years_t
     assert "2009/10 Q1 return of NI 152 Open Overdue 9 of 19 actions reported, 6 submitted, 0 signed off" in row
 
 
-def test_a_plan_without_a_headline_indicator_is_summed_up_by_its_return(viewer):
-    row = row_of(table_rows(viewer.get(OVERVIEW)), "CS 2012/13 dashboard")
+def test_a_plan_without_a_headline_indicator_is_summed_up_by_its_return(bath_viewer):
+    row = row_of(table_rows(bath_viewer.get(OVERVIEW)), "CS 2012/13 dashboard")
 
     assert "No single headline indicator RAG of its 2012/13 H1 return: 28 actions and 5 measures rated" in row
     assert re.search(r"\d+ red, \d+ amber, \d+ green No earlier return", row)
@@ -120,8 +133,9 @@ def test_choosing_2008_09_shows_the_signed_off_year_end_against_that_years_targe
     assert "2008/09 Q4 return of NI 152 Signed off 19 of 19 actions reported, 19 submitted, 19 signed off" in row
 
 
-def test_a_year_no_plan_covers_lists_no_plans(viewer):
-    response = viewer.get(OVERVIEW, {"year": "2011"})
+def test_a_year_no_plan_covers_lists_no_plans(superadmin):
+    # 2011/12 lies between NI 152 (to 2010/11) and CS 2012/13: a year offered only to someone who sees both.
+    response = superadmin.get(OVERVIEW, {"year": "2011"})
 
     assert "No plans match these filters." in response.content.decode()
 
@@ -138,8 +152,8 @@ def test_a_year_no_plan_covers_lists_no_plans(viewer):
     ({"rag": "red", "year": "2012"}, ["CS 2012/13"]),
     ({"rag": "red", "year": "2008"}, ["NI 152"]),
 ])
-def test_the_filters_narrow_the_plans(viewer, filters, plans):
-    response = viewer.get(OVERVIEW, filters)
+def test_the_filters_narrow_the_plans(superadmin, filters, plans):
+    response = superadmin.get(OVERVIEW, filters)
 
     shown = [row.split(" dashboard")[0] for row in table_rows(response)] if plans else []
     assert shown == plans
@@ -147,49 +161,49 @@ def test_the_filters_narrow_the_plans(viewer, filters, plans):
         assert "No plans match these filters." in response.content.decode()
 
 
-def test_the_lead_partner_and_owner_filters_use_the_plans_people(viewer):
+def test_the_lead_partner_and_owner_filters_use_the_plans_people(superadmin):
     jcp = Plan.objects.get(reference="NI 152").lead_organisation
     jane, ashley = Person.objects.get(name="Jane Beaver"), Person.objects.get(name="Ashley Ayre")
 
     def shown(**filters):
-        return [row.split(" dashboard")[0] for row in table_rows(viewer.get(OVERVIEW, filters))]
+        return [row.split(" dashboard")[0] for row in table_rows(superadmin.get(OVERVIEW, filters))]
 
     assert shown(lead_organisation=jcp.pk) == ["NI 152"]
     assert shown(owner=jane.pk) == ["NI 152"]  # indicator owner of NI 152
     assert shown(owner=ashley.pk) == ["CS 2012/13"]  # the service plan's strategic director signs it off
 
 
-def test_an_unknown_filter_value_is_ignored_with_the_form_saying_so(viewer):
-    response = viewer.get(OVERVIEW, {"rag": "purple"})
+def test_an_unknown_filter_value_is_ignored_with_the_form_saying_so(superadmin):
+    response = superadmin.get(OVERVIEW, {"rag": "purple"})
 
     assert response.status_code == 200
     assert len(table_rows(response)) == 2
     assert response.context["filter"].form.errors["rag"]
 
 
-def test_sorting_on_rag_puts_red_first_and_reversing_puts_it_last(viewer):
+def test_sorting_on_rag_puts_red_first_and_reversing_puts_it_last(superadmin):
     Plan.objects.filter(reference="CS 2012/13").update(reference="AA 2012/13")  # before NI 152 on a tie, as CS is
-    ascending = [row.split(" dashboard")[0] for row in table_rows(viewer.get(OVERVIEW, {"sort": "rag"}))]
-    descending = [row.split(" dashboard")[0] for row in table_rows(viewer.get(OVERVIEW, {"sort": "-rag"}))]
+    ascending = [row.split(" dashboard")[0] for row in table_rows(superadmin.get(OVERVIEW, {"sort": "rag"}))]
+    descending = [row.split(" dashboard")[0] for row in table_rows(superadmin.get(OVERVIEW, {"sort": "-rag"}))]
 
     assert ascending == ["AA 2012/13", "NI 152"]  # both red: the service plan's return has red, then by reference
     assert descending == ["NI 152", "AA 2012/13"]
 
 
 @pytest.mark.parametrize("column", ["plan", "kind", "lead", "indicator", "rag", "direction", "current"])
-def test_every_sortable_column_sorts_both_ways(viewer, column):
+def test_every_sortable_column_sorts_both_ways(superadmin, column):
     for sort in (column, f"-{column}"):
-        response = viewer.get(OVERVIEW, {"sort": sort})
+        response = superadmin.get(OVERVIEW, {"sort": sort})
         assert response.status_code == 200
         assert len(table_rows(response)) == 2
 
 
-def test_the_overview_pages_after_25_plans(viewer):
+def test_the_overview_pages_after_25_plans(superadmin):
     organisation = Plan.objects.get(reference="NI 152").lead_organisation
     for number in range(30):
         make_plan(f"LOCAL {number:02d}", lead_organisation=organisation)
 
-    first, second = viewer.get(OVERVIEW), viewer.get(OVERVIEW, {"page": 2})
+    first, second = superadmin.get(OVERVIEW), superadmin.get(OVERVIEW, {"page": 2})
 
     assert len(table_rows(first)) == 25
     assert len(table_rows(second)) == 7
@@ -201,20 +215,20 @@ def test_the_overview_pages_after_25_plans(viewer):
     assert "2009/10 Q1 return of NI 152 Open Overdue 9 of 19 actions reported, 6 submitted, 0 signed off" in row
 
 
-def test_a_page_of_the_overview_reads_the_figures_of_its_own_plans_only(viewer):
+def test_a_page_of_the_overview_reads_the_figures_of_its_own_plans_only(superadmin):
     organisation = Plan.objects.get(reference="NI 152").lead_organisation
     for number in range(30):
         make_plan(f"LOCAL {number:02d}", lead_organisation=organisation)
 
-    rows = viewer.get(OVERVIEW).context["table"].data
-    by_return = viewer.get(OVERVIEW, {"sort": "current"}).context["table"].data
+    rows = superadmin.get(OVERVIEW).context["table"].data
+    by_return = superadmin.get(OVERVIEW, {"sort": "current"}).context["table"].data
 
     assert (len(rows), sum(row.is_read for row in rows)) == (32, 25)
     assert sum(row.is_read for row in by_return) == 32  # sorting on the return needs every plan's
 
 
-def test_the_csv_export_has_one_fact_per_column_for_every_matching_plan(viewer):
-    response = viewer.get(OVERVIEW, {"_export": "csv"})
+def test_the_csv_export_has_one_fact_per_column_for_every_matching_plan(superadmin):
+    response = superadmin.get(OVERVIEW, {"_export": "csv"})
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="overview.csv"'
@@ -244,6 +258,15 @@ def test_the_csv_export_has_one_fact_per_column_for_every_matching_plan(viewer):
     assert service["Overdue"] == "No"
 
 
+def test_a_coventry_reader_sees_ni_152_only(viewer):
+    """The wall between partnerships: Coventry's strategic group reads NI 152, never Bath's service plan."""
+    assert [row.split(" dashboard")[0] for row in table_rows(viewer.get(OVERVIEW))] == ["NI 152"]
+    assert [row.split(" dashboard")[0] for row in table_rows(viewer.get(OVERVIEW, {"rag": "red"}))] == ["NI 152"]
+    exported = csv.DictReader(io.StringIO(viewer.get(OVERVIEW, {"_export": "csv"}).content.decode("utf-8")))
+    assert [row["Plan"] for row in exported] == ["NI 152"]
+    assert viewer.get(plan_url("CS 2012/13")).status_code == 404
+
+
 def test_the_export_follows_the_filters_and_ignores_the_page(viewer):
     response = viewer.get(OVERVIEW, {"_export": "csv", "rag": "red", "year": "2008", "page": "3"})
 
@@ -251,8 +274,8 @@ def test_the_export_follows_the_filters_and_ignores_the_page(viewer):
     assert [row["Plan"] for row in rows] == ["NI 152"]
 
 
-def test_the_xlsx_export_keeps_numbers_as_numbers(viewer):
-    response = viewer.get(OVERVIEW, {"_export": "xlsx", "sort": "-plan"})
+def test_the_xlsx_export_keeps_numbers_as_numbers(superadmin):
+    response = superadmin.get(OVERVIEW, {"_export": "xlsx", "sort": "-plan"})
 
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
@@ -376,7 +399,7 @@ def test_a_round_not_yet_overdue_says_nobody_is_late(client):
     assert mail.outbox == []
 
 
-@pytest.mark.parametrize("username", ["viewer", "officer", "expert", "owner", "director"])
+@pytest.mark.parametrize("username", ["viewer", "officer", "expert", "owner"])
 def test_only_a_performance_officer_may_send_the_reminder(client, username):
     signed_in(client, username)
 
@@ -385,6 +408,15 @@ def test_only_a_performance_officer_may_send_the_reminder(client, username):
     page = client.get(NOT_REPORTED).content.decode()
     assert "Send a reminder" not in page
     assert "A performance officer can email a reminder to those late from this page." in page
+
+
+@pytest.mark.parametrize("username", ["bath_officer", "director"])
+def test_nobody_of_another_partnership_may_send_the_reminder(client, username):
+    # Coventry's round is not found for Bath's people, its performance officer included.
+    signed_in(client, username)
+
+    assert client.post(remind_url()).status_code == 404
+    assert mail.outbox == []
 
 
 def test_the_reminder_is_sent_by_post_only(client):
@@ -476,8 +508,8 @@ def test_assessed_risks_sit_in_the_heat_map_cell_of_their_likelihood_and_impact(
     assert "3 risks without a likelihood and an impact are not on the map." in text(response.content.decode())
 
 
-def test_the_service_plan_dashboard_has_its_measures_unclassed_activities_and_its_budget(viewer):
-    response = viewer.get(plan_url("CS 2012/13"))
+def test_the_service_plan_dashboard_has_its_measures_unclassed_activities_and_its_budget(bath_viewer):
+    response = bath_viewer.get(plan_url("CS 2012/13"))
     page = response.content.decode()
 
     assert response.status_code == 200
@@ -573,12 +605,36 @@ def test_signing_in_is_needed_to_read_a_dashboard(client, page):
     assert response["Location"].startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("username", ["admin", "officer", "expert", "owner", "viewer", "director"])
+@pytest.mark.parametrize("username", ["admin", "officer", "expert", "owner", "viewer", "superadmin"])
 @pytest.mark.parametrize("page", DASHBOARD_PAGES)
 def test_every_signed_in_user_reads_every_dashboard(client, username, page):
     signed_in(client, username)
 
     assert client.get(page()).status_code == 200
+
+
+BATH_DASHBOARD_PAGES = [
+    lambda: OVERVIEW,
+    lambda: NOT_REPORTED,
+    lambda: plan_url("CS 2012/13"),
+    lambda: Plan.objects.get(reference="CS 2012/13").plan_indicators.first().indicator.get_absolute_url(),
+]
+
+
+@pytest.mark.parametrize("username", ["director", "bath_officer", "bath_viewer", "superadmin"])
+@pytest.mark.parametrize("page", BATH_DASHBOARD_PAGES)
+def test_every_signed_in_user_of_bath_reads_the_service_plans_dashboards(client, username, page):
+    signed_in(client, username)
+
+    assert client.get(page()).status_code == 200
+
+
+@pytest.mark.parametrize("username", ["director", "bath_officer", "bath_viewer"])
+@pytest.mark.parametrize("page", DASHBOARD_PAGES[2:])
+def test_bath_users_do_not_find_coventrys_dashboards(client, username, page):
+    signed_in(client, username)
+
+    assert client.get(page()).status_code == 404
 
 
 def test_anonymous_reminders_go_to_sign_in(client):

@@ -18,6 +18,7 @@ from plans.models import (
     CorporateObjective,
     CorporateOutcome,
     KeyMeasure,
+    Membership,
     ObjectiveContribution,
     Organisation,
     Person,
@@ -29,6 +30,9 @@ from plans.models import (
 pytestmark = pytest.mark.django_db
 
 DEMO_USERNAMES = ["admin", "officer", "expert", "owner", "viewer"]
+ALL_DEMO_USERNAMES = [*DEMO_USERNAMES, "director", "bath_officer", "bath_viewer", "superadmin"]
+COVENTRY = "Coventry Partnership"
+BATH = "Bath and North East Somerset"
 
 
 def load_demo(*args) -> str:
@@ -566,24 +570,47 @@ def test_organisations_are_the_partners_named_in_the_plans(loaded):
 # --- demo logins ----------------------------------------------------------------------------------------
 
 
-def test_demo_logins_have_their_groups_names_and_password(loaded):
-    users = {user.username: user for user in get_user_model().objects.filter(username__in=DEMO_USERNAMES)}
-    assert sorted(users) == sorted(DEMO_USERNAMES)
-    groups = {name: [g.name for g in user.groups.all()] for name, user in users.items()}
-    assert groups == {
-        "admin": ["Performance officers"],
-        "officer": ["Lead officers"],
-        "expert": ["Data experts"],
-        "owner": ["Indicator owners"],
-        "viewer": ["Strategic group"],
+def test_demo_logins_have_their_roles_names_and_password(loaded):
+    users = {user.username: user for user in get_user_model().objects.filter(username__in=ALL_DEMO_USERNAMES)}
+    assert sorted(users) == sorted(ALL_DEMO_USERNAMES)
+    roles = {
+        name: [(m.partnership.name, m.role) for m in Membership.objects.filter(user=user)]
+        for name, user in users.items()
     }
-    assert users["admin"].is_superuser and users["admin"].is_staff
-    assert not any(users[name].is_superuser or users[name].is_staff for name in DEMO_USERNAMES[1:])
+    assert roles == {
+        "admin": [(COVENTRY, "performance_officer")],
+        "officer": [(COVENTRY, "lead_officer")],
+        "expert": [(COVENTRY, "data_expert")],
+        "owner": [(COVENTRY, "indicator_owner")],
+        "viewer": [(COVENTRY, "strategic_group")],
+        "director": [(BATH, "indicator_owner")],
+        "bath_officer": [(BATH, "performance_officer")],
+        "bath_viewer": [(BATH, "strategic_group")],
+        "superadmin": [],
+    }
+    staff = {name for name, user in users.items() if user.is_staff}
+    assert staff == {"admin", "bath_officer", "superadmin"}
+    assert [name for name, user in users.items() if user.is_superuser] == ["superadmin"]
+    groups = {name: [g.name for g in user.groups.all()] for name, user in users.items() if user.groups.exists()}
+    assert groups == {"admin": ["Administrators"], "bath_officer": ["Administrators"]}
     for user in users.values():
         assert user.check_password("demo")
         assert user.first_name and user.last_name
         assert user.email.endswith("@example.org")
-    assert Group.objects.count() == 5
+    assert list(Group.objects.values_list("name", flat=True)) == ["Administrators"]
+
+
+def test_the_administrators_group_may_administer_the_partnerships_data_but_not_partnerships(loaded):
+    permissions = Group.objects.get(name="Administrators").permissions.select_related("content_type")
+    held = {f"{p.content_type.app_label}.{p.codename}" for p in permissions}
+    assert {"plans.add_plan", "plans.change_plan", "plans.delete_plan", "plans.view_plan"} <= held
+    assert {"indicators.change_indicatorvalue", "funding.add_fundingline", "monitoring.view_reportinground"} <= held
+    assert {"plans.view_partnership", "plans.change_partnership"} <= held
+    assert not {"plans.add_partnership", "plans.delete_partnership"} & held
+    assert {p.split(".")[0] for p in held} == {"plans", "indicators", "funding", "monitoring"}
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.has_perm("plans.change_plan") and not admin.has_perm("plans.add_partnership")
+    assert not admin.has_perm("auth.change_user")
 
 
 def test_demo_logins_are_linked_to_the_people_they_are(ni152, service_plan):
@@ -604,8 +631,17 @@ def test_demo_logins_are_linked_to_the_people_they_are(ni152, service_plan):
     assert owner.name == "Jane Beaver"
     assert owner.indicators_owned.count() == 7
     assert Person.objects.get(user__username="viewer").name == "Strategic group member"
-    assert not Person.objects.filter(user__username="admin").exists()
+    assert not Person.objects.filter(user__username__in=["admin", "bath_officer", "superadmin"]).exists()
     assert Person.objects.filter(name="Myles Mackie").count() == 1
+    # Each login's person is one of its own partnership's people.
+    people = Person.objects.filter(user__isnull=False)
+    partnership_of_person = dict(people.values_list("user__username", "partnership__name"))
+    assert partnership_of_person == {
+        "officer": COVENTRY, "expert": COVENTRY, "owner": COVENTRY, "viewer": COVENTRY,
+        "director": BATH, "bath_viewer": BATH,
+    }
+    director = Person.objects.get(user__username="director")
+    assert director.plan_roles.get().plan == service_plan
 
 
 def test_demo_logins_are_skipped_when_debug_is_off(settings):
@@ -621,13 +657,13 @@ def test_demo_logins_are_skipped_when_debug_is_off(settings):
 def test_demo_logins_are_created_when_debug_is_on(settings):
     settings.DEBUG = True
     load_demo()
-    assert get_user_model().objects.filter(username__in=DEMO_USERNAMES).count() == 5
+    assert get_user_model().objects.filter(username__in=ALL_DEMO_USERNAMES).count() == 9
 
 
 def test_demo_logins_flag_creates_them_when_debug_is_off(settings):
     settings.DEBUG = False
     load_demo("--demo-logins")
-    assert get_user_model().objects.filter(username__in=DEMO_USERNAMES).count() == 5
+    assert get_user_model().objects.filter(username__in=ALL_DEMO_USERNAMES).count() == 9
 
 
 # --- idempotency ----------------------------------------------------------------------------------------
@@ -647,8 +683,9 @@ def test_loading_twice_changes_nothing(loaded):
     get_user_model().objects.filter(username="officer").update(password="changed")
     out = load_demo("--demo-logins")
     assert row_counts() == before
-    assert "NI 152: already loaded; left as it is." in out
-    assert "CS 2012/13: already loaded; left as it is." in out
+    assert "NI 152 (Coventry Partnership): already loaded; left as it is." in out
+    assert "CS 2012/13 (Bath and North East Somerset): already loaded; left as it is." in out
+    assert "Corporate plan (Bath and North East Somerset): already loaded" in out
     assert get_user_model().objects.get(username="officer").check_password("demo")
     assert before["plans.DeliveryAction"] == 47
     assert before["plans.Section"] == 31
@@ -659,6 +696,7 @@ def test_loading_twice_changes_nothing(loaded):
 
 def test_first_load_reports_what_it_loaded():
     out = load_demo()
-    assert "NI 152: loaded" in out and "19 delivery actions" in out
-    assert "CS 2012/13: loaded" in out and "28 key activities" in out and "6 indicators" in out
+    assert "NI 152 (Coventry Partnership): loaded" in out and "19 delivery actions" in out
+    assert "CS 2012/13 (Bath and North East Somerset): loaded" in out and "28 key activities" in out
+    assert "6 indicators" in out
     assert Indicator.objects.count() == 7 + 6

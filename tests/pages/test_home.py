@@ -7,7 +7,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +16,7 @@ from monitoring.models import ProgressReport
 from monitoring.templatetags.formatting import long_date
 from plans.models import DeliveryAction, Period, PlanRole
 from tests.builders import make_plan
-from tests.cycle_builders import make_cycle, make_user, sign_off, submit_everything, submit_progress, submit_value
+from tests.cycle_builders import give_role, make_cycle, make_user, sign_off, submit_everything, submit_progress, submit_value
 
 pytestmark = pytest.mark.django_db
 
@@ -327,9 +326,22 @@ def test_the_strategic_group_with_no_exceptions_is_told_so(client):
     assert "No return has been signed off in the last 30 days." in words
 
 
-def test_someone_with_no_role_sees_the_strategic_sections(client):
-    make_cycle()
+def test_someone_with_no_role_in_any_partnership_is_told_so_and_sees_nothing(client):
+    c = make_cycle()
     reader = make_user("reader", "Ann Reader")
+    client.force_login(reader)
+
+    home_page = client.get("/")
+    plans = client.get("/plans/")
+
+    assert "You do not have a role in any partnership yet" in home_page.content.decode()
+    assert c.plan.reference not in plans.content.decode()
+    assert client.get(f"/plans/{c.plan.pk}/").status_code == 404
+
+
+def test_a_reader_with_no_other_role_sees_the_strategic_sections(client):
+    make_cycle()
+    reader = make_user("reader", "Ann Reader", permissions.STRATEGIC_GROUP)
 
     page, content = home(client, reader)
 
@@ -345,7 +357,7 @@ def test_someone_with_no_role_sees_the_strategic_sections(client):
 def test_a_person_with_several_roles_sees_each_of_their_sections(client):
     c = make_cycle(actions=3)
     PlanRole.objects.create(plan=c.plan, role=PlanRole.Role.STRATEGIC_DIRECTOR, person=c["officer"].person)
-    c["officer"].groups.add(Group.objects.get(name=permissions.STRATEGIC_GROUP))
+    give_role(c["officer"], permissions.STRATEGIC_GROUP)
 
     page, content = home(client, c["officer"])
 

@@ -18,6 +18,7 @@ from django.views import defaults
 
 from funding.models import BudgetEntry, BudgetRow, BudgetTable, BudgetYear, FundingAmount, FundingLine
 from indicators.models import Indicator, IndicatorTarget, PlanIndicator
+from monitoring import permissions
 from plans.models import (
     ActionGroup,
     ActionTarget,
@@ -36,6 +37,7 @@ from plans.models import (
     Section,
 )
 from tests.builders import make_organisation, make_plan
+from tests.cycle_builders import give_role
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +70,10 @@ def project_urls(patterns=None, namespace="", converters=None):
 
 @pytest.fixture
 def user():
-    return get_user_model().objects.create_user("reader", password="a long password", first_name="Ann", last_name="Reader")
+    """A reader: a strategic group member of the test partnership, which the plans built here belong to."""
+    reader = get_user_model().objects.create_user("reader", password="a long password", first_name="Ann", last_name="Reader")
+    give_role(reader, permissions.STRATEGIC_GROUP)
+    return reader
 
 
 @pytest.fixture
@@ -308,7 +313,8 @@ def build_laa_plan(*, actions=5, lines=5, reference="NI 152") -> Plan:
     """Return an LAA plan with every part its page shows; `actions` and `lines` set how many rows."""
     jcp = make_organisation(f"JCP{reference}", name="Jobcentre Plus")
     plan = make_plan(reference, lead_organisation=jcp, theme="Economy", strategy_priority="Growth for all")
-    expert, owner, other = (Person.objects.create(name=name) for name in ("Myles Mackie", "Jane Beaver", "Carl Pearson"))
+    expert, owner, other = (Person.objects.create(name=name, partnership=plan.partnership)
+                            for name in ("Myles Mackie", "Jane Beaver", "Carl Pearson"))
     PlanRole.objects.create(plan=plan, role=PlanRole.Role.DATA_EXPERT, person=expert)
     PlanRole.objects.create(plan=plan, role=PlanRole.Role.INDICATOR_OWNER, person=owner, position=1)
     PlanRole.objects.create(plan=plan, role=PlanRole.Role.INDICATOR_OWNER, person=other, position=2)
@@ -473,7 +479,8 @@ def build_service_plan() -> Plan:
                      staffing_establishment=418)
     for position, name in enumerate(("Maurice Lindsay", "Jeremy Smalley")):
         PlanRole.objects.create(plan=plan, role=PlanRole.Role.DIVISIONAL_DIRECTOR, position=position,
-                                person=Person.objects.create(name=name), responsibility=f"Function of {name}",
+                                person=Person.objects.create(name=name, partnership=plan.partnership),
+                                responsibility=f"Function of {name}",
                                 note="(Jo, Jane, Pamela)" if position else "")
     for position, (heading, kind) in enumerate([
         ("Introduction", Section.Kind.HEADER),
@@ -562,7 +569,9 @@ def test_the_key_measures_list_their_objectives(signed_in):
 # What a plan page costs
 
 
-MOST_QUERIES = 13  # on every page, session and user included; one of them asks for the plan's returns (none here)
+# On every page, session and user included; one of them asks for the plan's returns (none here), one for the
+# partnership the request works in (monitoring.partnership_scope): 13 before partnerships.
+MOST_QUERIES = 14
 
 
 def plan_page_queries(client, plan) -> int:
@@ -605,10 +614,18 @@ def demo():
     call_command("load_demo", "--demo-logins", stdout=StringIO())
 
 
-def test_the_ni152_page_shows_the_seed_figures(signed_in, demo):
+def reader_of(client, plan: Plan):
+    """Sign in a reader of the plan: a strategic group member of its partnership (each demo plan has its own)."""
+    reader = get_user_model().objects.create_user("demo-reader", first_name="Ann", last_name="Reader")
+    give_role(reader, permissions.STRATEGIC_GROUP, plan.partnership)
+    client.force_login(reader)
+    return client
+
+
+def test_the_ni152_page_shows_the_seed_figures(client, demo):
     plan = Plan.objects.get(reference="NI 152")
 
-    content = signed_in.get(plan.get_absolute_url()).content.decode()
+    content = reader_of(client, plan).get(plan.get_absolute_url()).content.decode()
 
     assert "14.8% May 2007" in content
     total = re.search(r'<tr class="govuk-table__row app-table__total-row">(.*?)</tr>', content, re.S).group(1)
@@ -617,10 +634,10 @@ def test_the_ni152_page_shows_the_seed_figures(signed_in, demo):
     assert "9,505" in content
 
 
-def test_the_service_plan_page_shows_the_seed_budget(signed_in, demo):
+def test_the_service_plan_page_shows_the_seed_budget(client, demo):
     plan = Plan.objects.get(reference="CS 2012/13")
 
-    content = signed_in.get(plan.get_absolute_url()).content.decode()
+    content = reader_of(client, plan).get(plan.get_absolute_url()).content.decode()
 
     for figure in ("21,149", "178", "582", "(2,840)", "(588)", "24,117", "20,389"):
         assert f">{figure}</td>" in content
@@ -628,10 +645,10 @@ def test_the_service_plan_page_shows_the_seed_budget(signed_in, demo):
 
 
 @pytest.mark.parametrize("reference", ["NI 152", "CS 2012/13"])
-def test_a_demo_plan_page_shows_every_section_heading_in_order(signed_in, demo, reference):
+def test_a_demo_plan_page_shows_every_section_heading_in_order(client, demo, reference):
     plan = Plan.objects.get(reference=reference)
 
-    content = signed_in.get(plan.get_absolute_url()).content.decode()
+    content = reader_of(client, plan).get(plan.get_absolute_url()).content.decode()
 
     titles = []
     for section in plan.sections.filter(parent=None).order_by("position"):

@@ -2,7 +2,8 @@
 return), each quarter's value to date in the year, "Target met" at the year's end, and each action's progress,
 RAG and outputs, as the PDF report prints them (issue 14).
 
-The demo is loaded once for the module; each page is fetched through the real view, signed in as a viewer.
+The demo is loaded once for the module; each page is fetched through the real view, signed in as a viewer of the
+plan's partnership: Coventry's for NI 152, Bath and North East Somerset's for the Children's Service plan.
 """
 
 import html
@@ -52,8 +53,11 @@ def demo(django_db_setup, django_db_blocker):
             "no_return": client.get(url, {"period": "2010/11-Q3"}).content.decode(),
             "outside": client.get(url, {"period": "2015/16-Q1"}).content.decode(),
             "nonsense": client.get(url, {"period": "9999/00-Q1"}).content.decode(),
-            "cs": client.get(cs.get_absolute_url()).content.decode(),
+            "cs_for_coventry": client.get(cs.get_absolute_url()).status_code,
         }
+        bath = Client()
+        bath.force_login(get_user_model().objects.get(username="bath_viewer"))
+        found["cs"] = bath.get(cs.get_absolute_url()).content.decode()
         report = find_return(ni152, find_period("2008/09-Q4"))
         pdf = PdfReader(io.BytesIO(plan_report_pdf(report).data))
         found["pdf"] = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
@@ -129,7 +133,11 @@ def test_the_service_plan_shows_its_half_year_and_each_key_activitys_rag(demo):
     assert [demo["cs"].count(f">{rag}</strong>") for rag in ("Green", "Amber", "Red")] == [15, 9, 4]
 
 
+def test_coventrys_viewer_does_not_find_the_service_plan(demo):
+    assert demo["cs_for_coventry"] == 404  # it belongs to Bath and North East Somerset
+
+
 def test_the_plan_page_costs_the_same_queries_whatever_the_period(demo):
     first, second = demo["queries"]
 
-    assert first == second == 16
+    assert first == second == 17  # 16 + the middleware's look-up of the user's partnerships

@@ -14,20 +14,22 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 
+from monitoring import permissions
 from plans.models import DeliveryAction, Organisation, Person, Plan
+from tests.cycle_builders import give_role
 
 
 @pytest.fixture(scope="module")
 def pages(django_db_setup, django_db_blocker):
-    """Return the NI 152 and Children's Service plan pages as a reader signed in sees them."""
+    """Return the NI 152 and Children's Service plan pages as a reader of each plan's partnership sees them:
+    Coventry's strategic group for NI 152, Bath and North East Somerset's for the Children's Service plan."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_demo", "--demo-logins", stdout=StringIO())
-        client = Client()
-        client.force_login(get_user_model().objects.get(username="viewer"))
-        found = {
-            reference: client.get(Plan.objects.get(reference=reference).get_absolute_url()).content.decode()
-            for reference in ("NI 152", "CS 2012/13")
-        }
+        found = {}
+        for reference, username in (("NI 152", "viewer"), ("CS 2012/13", "bath_viewer")):
+            client = Client()
+            client.force_login(get_user_model().objects.get(username=username))
+            found[reference] = client.get(Plan.objects.get(reference=reference).get_absolute_url()).content.decode()
         transaction.set_rollback(True)
     return found
 
@@ -116,14 +118,16 @@ def test_an_action_with_no_worded_lead_shows_its_organisations_then_its_officer(
 
     plan = build_laa_plan(actions=3)
     council = Organisation.objects.create(short_name="CCC", name="Coventry City Council")
-    officer = Person.objects.create(name="Andy Williams")
+    officer = Person.objects.create(name="Andy Williams", partnership=plan.partnership)
     first, second, third = DeliveryAction.objects.filter(plan=plan).order_by("position")
     DeliveryAction.objects.filter(pk=first.pk).update(lead_text="", lead_officer=officer)
     first.lead_organisations.set([council])
     DeliveryAction.objects.filter(pk=second.pk).update(lead_text="", lead_officer=officer)
     second.lead_organisations.clear()
     DeliveryAction.objects.filter(pk=third.pk).update(lead_text="", lead_officer=None)
-    client.force_login(get_user_model().objects.create_user("reader", password="a long password"))
+    reader = get_user_model().objects.create_user("reader", password="a long password")
+    give_role(reader, permissions.STRATEGIC_GROUP, plan.partnership)  # a reader of the plan's partnership
+    client.force_login(reader)
 
     page = client.get(plan.get_absolute_url()).content.decode()
 

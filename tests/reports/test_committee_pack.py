@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from pypdf import PdfReader
 
-from monitoring import reports
+from monitoring import permissions, reports
 from monitoring.models import ReportJob
 from monitoring.reports import ExceptionRow, pack, pdf
 from plans.models import Period, Section
@@ -176,9 +176,12 @@ def test_a_failed_build_says_so(cycle, client, monkeypatch):
 # Plan report downloads from the pages.
 
 
-def test_any_signed_in_user_downloads_a_plans_report(cycle, client):
-    outsider = make_user("outsider", "Olive Outsider")
+def test_any_member_of_the_partnership_downloads_a_plans_report_and_nobody_else(cycle, client):
+    outsider = make_user("outsider", "Olive Outsider")  # no role in any partnership
     client.force_login(outsider)
+    assert client.get(reverse("plan_report", args=[cycle.plan.pk]), {"period": "2008/09-Q1"}).status_code == 404
+    member = make_user("member", "Mia Member", permissions.STRATEGIC_GROUP)
+    client.force_login(member)
     response = client.get(reverse("plan_report", args=[cycle.plan.pk]), {"period": "2008/09-Q1"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert 'filename="ni-152-2008-09-q1.pdf"' in response["Content-Disposition"]

@@ -2,12 +2,15 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from monitoring import reports
+from monitoring.management.partnership import PartnershipCommand
 
 
-class Command(BaseCommand):
+class Command(PartnershipCommand):
+    one_partnership = True
+
     help = (
         "Write the committee pack for one period as PDF: a cover, contents with page numbers, the exception "
         "report (every red and amber indicator and action, with commentary) and each plan's monitoring report. "
@@ -15,6 +18,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         parser.add_argument("period", help="The period: a quarter as 2008/09-Q1, a half year as 2012/13-H1.")
         parser.add_argument(
             "--plan", action="append", dest="plans", metavar="REFERENCE",

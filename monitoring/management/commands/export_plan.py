@@ -5,16 +5,20 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from monitoring.management.partnership import PartnershipCommand
 from monitoring.spreadsheets import workbook
 from plans.models import Plan
 
 
-class Command(BaseCommand):
+class Command(PartnershipCommand):
+    one_partnership = True
+
     help = "Export a whole plan to an .xlsx workbook with a sheet per table."
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         parser.add_argument("reference", help="The plan's reference, such as 'NI 152'.")
         parser.add_argument("--output", help="Where to write the workbook (default: plan-<reference>.xlsx here).")
 

@@ -11,12 +11,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=int, default=1, help="1 for ~20 plans; 10 for ten times that.")
+        parser.add_argument("--partnerships", type=int, default=1,
+                            help="How many partnerships, each a council of the scale (default 1).")
 
-    def handle(self, *args, scale, **options):
+    def handle(self, *args, scale, partnerships, **options):
         if not 1 <= scale <= 100:
             raise CommandError("--scale must be a whole number from 1 to 100.")
+        if not 1 <= partnerships <= 500:
+            raise CommandError("--partnerships must be a whole number from 1 to 500.")
         try:
-            made = generate_council(scale)
+            made = generate_council(scale, partnership_count=partnerships)
         except ValueError as error:
             raise CommandError(str(error)) from None
         if connection.vendor == "postgresql":

@@ -15,17 +15,21 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from monitoring.management.partnership import PartnershipCommand
 from monitoring.models import ImportRecord
 from monitoring.spreadsheets import imports
 from monitoring.spreadsheets.outcome import refuse_unconfirmed
 
 
-class Command(BaseCommand):
+class Command(PartnershipCommand):
+    one_partnership = True
+
     help = "Import a spreadsheet (CSV or .xlsx) of one kind, all or nothing, with the upload page's checks."
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         parser.add_argument("kind", choices=[*imports.KINDS, imports.PLAN], help="What the file holds.")
         parser.add_argument("file", help="The .xlsx or CSV file.")
         parser.add_argument("--dry-run", action="store_true", help="Check the file and say what it would do; "

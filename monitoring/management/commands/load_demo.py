@@ -1,4 +1,5 @@
-"""manage.py load_demo: the two seed plans and the corporate plan; the demo logins only in development."""
+"""manage.py load_demo: the two seed plans, each in its partnership, and the corporate plan; the demo logins only in
+development."""
 
 from argparse import ArgumentTypeError
 from datetime import date
@@ -19,9 +20,10 @@ def _day(text: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data (the NI 152 LAA target plan, the Children's Service plan 2012/13 and the corporate "
-        "plan) from fixtures/. Safe to repeat: a plan already loaded is left as it is. The demo logins "
-        "(password 'demo') are created only when DEBUG is on or --demo-logins is passed."
+        "Load the demo data from fixtures/: the NI 152 LAA target plan in the Coventry Partnership, the Children's "
+        "Service plan 2012/13 and the corporate plan in Bath and North East Somerset. Safe to repeat: a plan already "
+        "loaded is left as it is. The demo logins (password 'demo') are created only when DEBUG is on or "
+        "--demo-logins is passed."
     )
 
     def add_arguments(self, parser):

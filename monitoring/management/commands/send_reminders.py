@@ -1,11 +1,11 @@
 """Send the due-soon and overdue reminders of open rounds. Safe to run from cron daily: each goes once."""
 
-from django.core.management.base import BaseCommand
 
+from monitoring.management.partnership import PartnershipCommand
 from monitoring.notifications import send_due_reminders
 
 
-class Command(BaseCommand):
+class Command(PartnershipCommand):
     help = "Send due-in-7-days and overdue reminders for open reporting rounds (each reminder is sent once)."
 
     def handle(self, *args, **options):
