@@ -154,3 +154,24 @@ def test_new_rows_belong_to_the_partnership_in_scope(two):
     assert (person.partnership, indicator.partnership) == (b, b)
     assert Membership.objects.filter(partnership=b).count() == 1
     assert Plan.objects.filter(partnership=b).count() == 1
+
+
+def test_an_actions_file_naming_another_partnerships_plan_changes_nothing(two):
+    a, b, plan_b, officer_b = two
+    a_actions = list(a.plan.actions.values_list("pk", "title"))
+    content = "Plan,Position,Title\nNI 152,1,Taken over\n"  # A's plan NI 152 by reference, and B's as well
+    with partnerships.within([b.pk]):
+        outcome = imports.import_file(kind="actions", content=content.encode(), file_name="actions.csv",
+                                      user=officer_b, apply=True)
+    assert outcome.ok and (outcome.new, outcome.changed) == (1, 0)  # a new action of B's own NI 152 plan
+    assert list(a.plan.actions.values_list("pk", "title")) == a_actions
+    assert list(plan_b.actions.values_list("title", flat=True)) == ["Taken over"]
+
+    content = "Plan,Position,Title\nNI 152,1,Taken over\n"
+    with partnerships.within([b.pk]):
+        Plan.objects.filter(pk=plan_b.pk).delete()  # now only A has a plan NI 152
+        refused = imports.import_file(kind="actions", content=content.encode(), file_name="actions.csv",
+                                      user=officer_b, apply=True)
+    assert [str(problem) for problem in refused.problems] == [
+        "Row 2, column A (Plan): There is no plan with the reference 'NI 152'."]
+    assert list(a.plan.actions.values_list("pk", "title")) == a_actions
