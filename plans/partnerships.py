@@ -162,6 +162,12 @@ def tell_the_database(execute, sql, params, many, context):
     return execute(f"SELECT set_config('{DATABASE_SETTING}', '{value}', true); {sql}", params, many, context)
 
 
+def statement_of(sql: str) -> str:
+    """Return a logged statement without the scope that tell_the_database put before it (PostgreSQL logs both)."""
+    prefix = f"SELECT set_config('{DATABASE_SETTING}', "
+    return sql.split("; ", 1)[1] if sql.startswith(prefix) and "; " in sql else sql
+
+
 def install_on(connection, **kwargs) -> None:
     """Put the scope into every statement of a new PostgreSQL connection (connected to connection_created)."""
     if connection.vendor == "postgresql" and tell_the_database not in connection.execute_wrappers:
