@@ -25,13 +25,17 @@ logger = logging.getLogger(__name__)
 DUE_SOON_DAYS = 7
 
 
-def _send(person: Person, subject: str, template: str, context: dict) -> bool:
+def _send(person: Person, subject: str, template: str, context: dict, *, partnership) -> bool:
+    """Send one email about one partnership's work, which its subject and signature name: someone with roles in
+    several partnerships must know which one to work in when they follow its link."""
     address = person.contact_email()
     if not address:
         logger.warning("No email address for %s; %r not sent.", person, subject)
         return False
-    body = render_to_string(f"monitoring/email/{template}.txt", {**context, "person": person, "site_url": settings.SITE_URL})
-    send_mail(f"Partnership Monitor: {subject}", body, None, [address])
+    body = render_to_string(f"monitoring/email/{template}.txt", {
+        **context, "person": person, "partnership": partnership, "site_url": settings.SITE_URL,
+    })
+    send_mail(f"Partnership Monitor, {partnership.name}: {subject}", body, None, [address])
     return True
 
 
@@ -74,7 +78,7 @@ def round_opened(reporting_round: ReportingRound) -> int:
         if _once(reporting_round, person, ReminderSent.Kind.OPENED):
             sent += _send(person, f"reporting round {reporting_round.period.label} is open", "round_opened", {
                 "round": reporting_round, "returns": their_returns, "link": reverse("my_returns"),
-            })
+            }, partnership=reporting_round.partnership)
     return sent
 
 
@@ -118,7 +122,8 @@ def send_due_reminders(today: date | None = None) -> dict[str, int]:
             continue
         for person in outstanding_people(reporting_round):
             if _once(reporting_round, person, kind):
-                counts[kind] += _send(person, subject, kind, {"round": reporting_round, "link": reverse("my_returns")})
+                counts[kind] += _send(person, subject, kind, {"round": reporting_round, "link": reverse("my_returns")},
+                                      partnership=reporting_round.partnership)
     return counts
 
 
@@ -131,7 +136,8 @@ def remind_late(reporting_round: ReportingRound, today: date | None = None) -> t
     sent, unreachable = [], []
     subject = f"your {reporting_round.period.label} return is overdue"
     for person in sorted(outstanding_people(reporting_round), key=lambda person: person.name):
-        if _send(person, subject, ReminderSent.Kind.OVERDUE, {"round": reporting_round, "link": reverse("my_returns")}):
+        if _send(person, subject, ReminderSent.Kind.OVERDUE, {"round": reporting_round, "link": reverse("my_returns")},
+                 partnership=reporting_round.partnership):
             ReminderSent.objects.update_or_create(
                 round=reporting_round, person=person, kind=ReminderSent.Kind.OVERDUE, defaults={"sent_at": timezone.now()}
             )
@@ -162,7 +168,7 @@ def return_sent_back(report: Return, items) -> int:
         returned.setdefault(person, []).append({"what": what, "comment": item.comment})
     return sum(
         _send(person, f"{report} returned for amendment", "returned",
-              {"report": report, "items": their_items, "link": reverse("my_returns")})
+              {"report": report, "items": their_items, "link": reverse("my_returns")}, partnership=report.plan.partnership)
         for person, their_items in returned.items()
     )
 
@@ -170,6 +176,7 @@ def return_sent_back(report: Return, items) -> int:
 def return_signed_off(report: Return) -> int:
     people = reporters([report])
     return sum(
-        _send(person, f"{report} signed off", "signed_off", {"report": report, "link": report.get_absolute_url()})
+        _send(person, f"{report} signed off", "signed_off", {"report": report, "link": report.get_absolute_url()},
+              partnership=report.plan.partnership)
         for person in people
     )

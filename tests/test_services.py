@@ -94,7 +94,8 @@ def test_opening_a_round_creates_one_return_per_active_plan_of_that_frequency(cy
 def test_opening_a_round_emails_the_reporters_once(cycle, mailoutbox):
     recipients = sorted(address for message in mailoutbox for address in message.to)
     assert recipients == ["expert@example.org", "officer@example.org", "other@example.org"]
-    assert "2008/09 Q1 is open" in mailoutbox[0].subject
+    assert mailoutbox[0].subject == "Partnership Monitor, Test Partnership: reporting round 2008/09 Q1 is open"
+    assert mailoutbox[0].body.rstrip().endswith("Partnership Monitor, Test Partnership")  # which partnership's work
 
 
 def test_only_a_performance_officer_opens_a_round(cycle):
