@@ -352,7 +352,8 @@ def test_a_performance_officer_reminds_those_late_in_one_click(client):
     response = client.post(remind_url(), follow=True)
 
     assert sorted(message.to[0] for message in mail.outbox) == ["myles.mackie@example.org", "pat.morgan@example.org"]
-    assert all(message.subject == "Partnership Monitor, Coventry Partnership: your 2009/10 Q1 return is overdue" for message in mail.outbox)
+    subject = "Partnership Monitor, Coventry Partnership: your 2009/10 Q1 return is overdue"
+    assert all(message.subject == subject for message in mail.outbox)
     page = response.content.decode()
     assert "Reminder sent to 2 people: Myles Mackie, Pat Morgan." in page
     assert row_of(table_rows(response), "Pat Morgan").endswith(f"Sent {date.today().day} {date.today():%B %Y}")
