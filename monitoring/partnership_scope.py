@@ -12,7 +12,7 @@ access at their next request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import wraps
 
 from django.http import FileResponse
@@ -29,10 +29,9 @@ class Choice:
     """The partnerships a user may work in, and the one this request works in (None: every one, for a site
     administrator who has not chosen)."""
 
-    available: tuple[tuple[int, str], ...] = ()
+    available: tuple[tuple[int, str], ...] = ()  # (id, name) of each, by name
     chosen: int | None = None
     everything: bool = False
-    names: dict[int, str] = field(default_factory=dict)
 
     @property
     def scope(self) -> partnerships.Scope:
@@ -42,7 +41,7 @@ class Choice:
 
     @property
     def chosen_name(self) -> str:
-        return self.names.get(self.chosen, "") if self.chosen is not None else ""
+        return dict(self.available).get(self.chosen, "")
 
     @property
     def may_switch(self) -> bool:
@@ -58,15 +57,15 @@ def choice_for(user, session) -> Choice:
         if not user.is_superuser:
             available = available.filter(memberships__user=user).distinct()
         rows = tuple(available.order_by("name").values_list("pk", "name"))
-    names = dict(rows)
+    ids = {pk for pk, _name in rows}
     wanted = session.get(SESSION_KEY) if session is not None else None
     if user.is_superuser:
-        if wanted not in names:
+        if wanted not in ids:
             wanted = rows[0][0] if len(rows) == 1 else None  # an install of one partnership: nothing to choose
-        return Choice(rows, wanted, True, names)
+        return Choice(rows, wanted, True)
     if not rows:
         return Choice()
-    return Choice(rows, wanted if wanted in names else rows[0][0], False, names)
+    return Choice(rows, wanted if wanted in ids else rows[0][0], False)
 
 
 class PartnershipScopeMiddleware:

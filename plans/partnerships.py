@@ -20,7 +20,7 @@ that was already in scope. On PostgreSQL, row-level security stands behind this 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -86,8 +86,8 @@ def scoped_iterator(iterator: Iterable, scope: Scope) -> Iterator:
 class ScopedManager(models.Manager):
     """The default manager of a partnership-owned model: every queryset it makes is limited to the current scope.
 
-    The model says how a row reaches its partnership, as `partnership_path` ("plan__partnership") or, where a row
-    may belong to several, as a `partnership_condition(ids)` classmethod returning a Q.
+    The model says how a row reaches its partnership, as `partnership_path` ("plan__partnership"), or, where a row
+    may be seen by several (a person), by overriding the `_partnership_condition(ids)` classmethod.
     """
 
     def get_queryset(self):
@@ -96,16 +96,6 @@ class ScopedManager(models.Manager):
         if ids is None:
             return queryset
         return queryset.filter(self.model._partnership_condition(ids))
-
-
-def owned_by(path: str) -> Callable[[frozenset[int]], Q]:
-    """Return the condition that a row's partnership, reached through `path`, is one of the ids."""
-    field = "pk" if path == "self" else f"{path}_id" if path.endswith("partnership") else f"{path}__pk"
-
-    def condition(ids: frozenset[int]) -> Q:
-        return Q(**{f"{field}__in": sorted(ids)})
-
-    return condition
 
 
 class PartnershipOwned(models.Model):
@@ -120,15 +110,16 @@ class PartnershipOwned(models.Model):
 
     def save(self, *args, **kwargs):
         # Code that sees every partnership (a command, a test) on an install of one partnership need not name it.
-        if self.partnership_path == "partnership" and self.partnership_id is None and sees_everything():
-            only = list(self._meta.get_field("partnership").related_model.objects.values_list("pk", flat=True)[:2])
-            if len(only) == 1:
-                self.partnership_id = only[0]
+        if self.partnership_path == "partnership" and self.partnership_id is None:
+            self.partnership_id = self._meta.get_field("partnership").related_model.implied_id()
         super().save(*args, **kwargs)
 
     @classmethod
     def _partnership_condition(cls, ids: frozenset[int]) -> Q:
-        return owned_by(cls.partnership_path)(ids)
+        """Return the condition that a row's partnership, reached through partnership_path, is one of the ids."""
+        path = cls.partnership_path
+        field = "pk" if path == "self" else f"{path}_id" if path.endswith("partnership") else f"{path}__pk"
+        return Q(**{f"{field}__in": sorted(ids)})
 
 
 # --- the same scope in PostgreSQL: row-level security -------------------------------------------------------------
