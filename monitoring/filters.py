@@ -2,7 +2,8 @@
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from plans.models import Organisation
 
@@ -13,7 +14,8 @@ class FilterSelect(forms.Select):
     """A GOV.UK select whose options are written in Python, for the filters' long lists (owners, lead partners).
 
     Django writes each option through the template engine: on the overview at council scale the owner filter's
-    130 people took 6.3 ms to draw that way and 2.9 ms this way. Same markup, attributes in another order.
+    130 people took 6.3 ms to draw that way and 2.9 ms with format_html, less again escaping each value once.
+    Same markup, attributes in another order.
     """
 
     def __init__(self, attrs=None, choices=()):
@@ -23,17 +25,20 @@ class FilterSelect(forms.Select):
         chosen = {str(option) for option in self.format_value(value)}
 
         def options(choices) -> str:
-            return format_html_join("", '\n  <option value="{}"{}>{}</option>', (
-                (option, " selected" if str(option) in chosen else "", label) for option, label in choices
-            ))
+            # Each value and label escaped here: format_html per option was most of the time for 1,500 owners.
+            return "".join(
+                f'\n  <option value="{conditional_escape(option)}"{" selected" if str(option) in chosen else ""}>'
+                f"{conditional_escape(label)}</option>"
+                for option, label in choices
+            )
 
-        parts = (
-            format_html('\n  <optgroup label="{}">{}\n  </optgroup>', group, options(label))
+        parts = "".join(
+            f'\n  <optgroup label="{conditional_escape(group)}">{options(label)}\n  </optgroup>'
             if isinstance(label, list | tuple) else options([(group, label)])
             for group, label in self.choices
         )
         return format_html('<select name="{}"{}>{}\n</select>', name, flatatt(self.build_attrs(self.attrs, attrs)),
-                           format_html_join("", "{}", ((part,) for part in parts)))
+                           mark_safe(parts))  # noqa: S308 - every value and label in it is escaped above
 
 
 def lead_partner_choices() -> list[tuple[str, str]]:

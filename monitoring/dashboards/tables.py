@@ -1,7 +1,8 @@
 """Tables of the dashboards (django-tables2, drawn by the GOV.UK table template).
 
-The overview's rows are monitoring.dashboards.selectors.overview.OverviewRow objects, sorted in Python on keys the rows
-provide (rag_order puts red first). The page (OverviewTable) shows a few rich columns; the CSV and XLSX exports
+The overview's rows are monitoring.dashboards.selectors.overview.OverviewRow objects from OverviewRows, which the
+database orders and pages where the sort allows it; otherwise they are sorted in Python on keys the rows provide
+(rag_order puts red first). The page (OverviewTable) shows a few rich columns; the CSV and XLSX exports
 (OverviewExportTable) get plain columns instead, one fact each, with numbers left as numbers.
 """
 
@@ -13,14 +14,36 @@ import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django_tables2.data import TableData
+from django_tables2.utils import OrderBy, OrderByTuple
 
-from monitoring.dashboards.selectors.overview import read_overview_rows
+from monitoring.dashboards.selectors.overview import OverviewRows, read_overview_rows
 
 
 @lru_cache(maxsize=64)
 def _tag(template: str, name: str, value: str) -> str:
     """Return a status or RAG tag drawn by the shared include (safe HTML), once per value."""
     return render_to_string(f"includes/{template}.html", {name: value})
+
+
+class OverviewData(TableData):
+    """The overview's rows as django-tables2 data: ordered and paged in the database where the sort allows it."""
+
+    def __init__(self, rows: OverviewRows):
+        super().__init__(rows)
+
+    def __len__(self):
+        return len(self.data)
+
+    def order_by(self, aliases):
+        """Order on the columns' accessors, as django-tables2's list data does, but in the database if it can."""
+        accessors = []
+        for alias in aliases:
+            bound_column = self.table.columns[OrderBy(alias).bare]
+            reverse = alias[0] != bound_column.order_by_alias[0]
+            accessors += bound_column.order_by.opposite if reverse else bound_column.order_by
+        if not self.data.order_in_database([str(accessor) for accessor in accessors]):
+            self.data.every_row().sort(key=OrderByTuple(accessors).key)
 
 
 class PageColumn(tables.Column):

@@ -18,7 +18,7 @@ from django_tables2.export import TableExport
 from monitoring import notifications, permissions, services
 from monitoring.dashboards import charts, selectors
 from monitoring.dashboards.filters import OverviewFilter
-from monitoring.dashboards.tables import OverviewExportTable, OverviewTable
+from monitoring.dashboards.tables import OverviewData, OverviewExportTable, OverviewTable
 from monitoring.models import ReportingRound
 from monitoring.spreadsheets.files import SafeTableExport
 from monitoring.tables import PagingConfig
@@ -36,14 +36,14 @@ def inline_svg(svg: str) -> SafeString:
 @require_GET
 def overview(request):
     overview_filter = OverviewFilter(request.GET, queryset=Plan.objects.all())
-    rows = selectors.overview_rows(overview_filter.qs, year=overview_filter.chosen_year, rag=overview_filter.chosen_rag)
+    rows = selectors.OverviewRows(overview_filter.qs, year=overview_filter.chosen_year, rag=overview_filter.chosen_rag)
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS:
-        table = OverviewExportTable(rows)
+        table = OverviewExportTable(OverviewData(rows))
         PagingConfig(request, paginate=False).configure(table)
         exporter = SafeTableExport(export_format, table, dataset_kwargs={"title": "Overview"})
         return exporter.response(f"overview.{export_format}")
-    table = OverviewTable(rows)
+    table = OverviewTable(OverviewData(rows))
     PagingConfig(request, paginate={"per_page": PLANS_PER_PAGE}).configure(table)
     return render(request, "monitoring/dashboards/overview.html", {
         "filter": overview_filter,

@@ -1,4 +1,5 @@
-"""Each dashboard runs the same number of queries for a small council and a large one, and no more than 12.
+"""Each dashboard runs the same number of queries for a small council and a large one, and no more than 13 (the
+overview counts its plans, then reads only the page of them it shows).
 
 Small: 3 plans, a plan of 3 actions and 2 indicators, 2 funding lines, 2 risks and 4 earlier values of NI 152.
 Large: 30 plans, 30 actions and 12 indicators, 20 funding lines, 20 risks and 40 earlier values. Every plan has a
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 SMALL = {"plans": 3, "actions": 3, "indicators": 2, "lines": 2, "risks": 2, "values": 4}
 LARGE = {"plans": 30, "actions": 30, "indicators": 12, "lines": 20, "risks": 20, "values": 40}
-MOST_QUERIES = 12
+MOST_QUERIES = 13
 
 PAGES = {
     "overview": (lambda c: reverse("dashboard_overview"), "viewer"),

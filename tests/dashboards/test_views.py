@@ -220,11 +220,14 @@ def test_a_page_of_the_overview_reads_the_figures_of_its_own_plans_only(superadm
     for number in range(30):
         make_plan(f"LOCAL {number:02d}", lead_organisation=organisation)
 
-    rows = superadmin.get(OVERVIEW).context["table"].data
-    by_return = superadmin.get(OVERVIEW, {"sort": "current"}).context["table"].data
+    table = superadmin.get(OVERVIEW).context["table"]
+    by_return = superadmin.get(OVERVIEW, {"sort": "current"}).context["table"]
 
-    assert (len(rows), sum(row.is_read for row in rows)) == (32, 25)
-    assert sum(row.is_read for row in by_return) == 32  # sorting on the return needs every plan's
+    shown = [bound_row.record for bound_row in table.page.object_list]
+    assert (len(table.rows), len(shown), all(row.is_read for row in shown)) == (32, 25, True)
+    assert not table.data.data.holds_every_row  # the other 7 plans were never read from the database
+    assert by_return.data.data.holds_every_row  # sorting on the return needs every plan's
+    assert all(row.is_read for row in by_return.data.data.every_row())
 
 
 def test_the_csv_export_has_one_fact_per_column_for_every_matching_plan(superadmin):

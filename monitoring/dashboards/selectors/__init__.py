@@ -1,6 +1,6 @@
 """Reads for the dashboards, a module a page.
 
-- overview: the overview of every plan (overview_rows; read_overview_rows for the table's page of rows);
+- overview: the overview of every plan (OverviewRows, read a page at a time; read_overview_rows for a page's facts);
 - not_reported: who has not reported in a round (not_reported_page, default_round);
 - plan_dashboard: a plan's dashboard (plan_dashboard);
 - indicator: an indicator's page (indicator_page, indicator_for_page);
@@ -16,7 +16,7 @@ in Python (tests/dashboards/test_queries.py holds them to this at two sizes). RA
 
 from monitoring.dashboards.selectors.indicator import indicator_for_page, indicator_page
 from monitoring.dashboards.selectors.not_reported import default_round, not_reported_page
-from monitoring.dashboards.selectors.overview import overview_rows
+from monitoring.dashboards.selectors.overview import OverviewRows
 from monitoring.dashboards.selectors.plan_dashboard import plan_dashboard
 
-__all__ = ["default_round", "indicator_for_page", "indicator_page", "not_reported_page", "overview_rows", "plan_dashboard"]
+__all__ = ["default_round", "indicator_for_page", "indicator_page", "not_reported_page", "OverviewRows", "plan_dashboard"]

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from indicators import performance
@@ -427,27 +428,100 @@ class _OverviewFacts:
             row.fill(shown_year, assessment, completed, _summary(report, self.today) if report else None, return_rag)
 
 
-def overview_rows(plans: QuerySet[Plan], *, year: int | None = None, rag: str = "") -> list[OverviewRow]:
-    """Return a row for each of the plans, in reference order, for the year (each plan's current year if None).
+# The sort keys of the overview that the database can order the plans on: a row's accessor, and the plan's field.
+ORDER_IN_DATABASE = {
+    "plan__reference": "reference",
+    "plan__kind": "kind",
+    "plan__lead_organisation__short_name": "lead_organisation__short_name",
+    "indicator_code": "headline_code",
+}
 
-    With rag ('green', 'amber', 'red' or 'none'), keep only the rows of that RAG status. The rows read the rest
-    of their facts when first asked (see OverviewRow); read_overview_rows() reads them for a page at once.
+
+def _headline_code() -> Coalesce:
+    """Return the plan's headline indicator as the overview's column shows it (its code, or its definition), for
+    ordering plans in the database; blank for a plan with none."""
+    headline = PlanIndicator.objects.filter(plan=OuterRef("pk"), role=PlanIndicator.Role.HEADLINE).order_by("-pk")
+    label = Coalesce(NullIf("indicator__code", Value("")), "indicator__name", output_field=models.TextField())
+    return Coalesce(Subquery(headline.annotate(label=label).values("label")[:1]), Value(""),
+                    output_field=models.TextField())
+
+
+class OverviewRows:
+    """The overview's rows: a row for each of the plans, in reference order, for the year (each plan's current year
+    if None), read from the database a page at a time.
+
+    Sorted on the plan, its kind, its lead partner or its headline indicator, the database orders the plans and
+    slicing reads only the page's plans: a site administrator's 2,000 plans cost what 25 do. Sorting on RAG,
+    direction or the current return needs every row's facts, as do the RAG filter (rag: 'green', 'amber', 'red'
+    or 'none') and the exports: then every row is read, in the same batch of queries, and sorted in Python.
     """
-    headline = {
-        indicator.headline_of: indicator
-        for indicator in Indicator.objects.filter(
-            plan_links__plan__in=plans.values("pk"), plan_links__role=PlanIndicator.Role.HEADLINE
-        ).annotate(headline_of=F("plan_links__plan"))
-    }
-    facts = _OverviewFacts(year)
-    facts.rows = [
-        OverviewRow(plan, headline.get(plan.pk), facts)
-        for plan in plans.select_related("lead_organisation").order_by("reference")
-    ]
-    if rag:
-        facts.read_all()
-        return [row for row in facts.rows if row.rag_key == rag]
-    return facts.rows
+
+    def __init__(self, plans: QuerySet[Plan], *, year: int | None = None, rag: str = ""):
+        self._plans = plans.select_related("lead_organisation").order_by("reference")
+        self._year = year
+        self._rag = rag
+        self._count: int | None = None
+        self._every: list[OverviewRow] | None = None
+
+    def order_in_database(self, accessors: list[str]) -> bool:
+        """Order the plans on these row accessors ('-' first for descending), if the database can; return whether
+        it could. It cannot once every row has been read, or for a key decided in Python (RAG, direction, return)."""
+        if self._every is not None or self._rag:
+            return False
+        fields = []
+        for accessor in accessors:
+            field = ORDER_IN_DATABASE.get(accessor.removeprefix("-"))
+            if field is None:
+                return False
+            fields.append(f"-{field}" if accessor.startswith("-") else field)
+        if any(field.removeprefix("-") == "headline_code" for field in fields):
+            self._plans = self._plans.annotate(headline_code=_headline_code())
+        self._plans = self._plans.order_by(*fields, "pk")
+        return True
+
+    @property
+    def holds_every_row(self) -> bool:
+        """Return True once every row has been read (to sort or filter on facts, or to export), not only a page."""
+        return self._every is not None
+
+    def every_row(self) -> list[OverviewRow]:
+        """Return every row (the ones of the RAG chosen), in the order of the plans; sorting this list sorts the rows."""
+        if self._every is None:
+            rows = self._rows_of(list(self._plans))
+            if self._rag:
+                read_overview_rows(rows)
+                rows =  [row for row in rows if row.rag_key == self._rag]
+            self._every = rows
+        return self._every
+
+    def __len__(self) -> int:
+        if self._every is not None or self._rag:
+            return len(self.every_row())
+        if self._count is None:
+            self._count = self._plans.count()
+        return self._count
+
+    def __getitem__(self, key):
+        if self._every is not None or self._rag or not isinstance(key, slice):
+            return self.every_row()[key]
+        return self._rows_of(list(self._plans[key]))
+
+    def __iter__(self):
+        return iter(self.every_row())
+
+    def _rows_of(self, plans: list[Plan]) -> list[OverviewRow]:
+        """Return the rows of these plans, with their headline indicators (one query), sharing one batch of facts."""
+        headline = {
+            indicator.headline_of: indicator
+            for indicator in Indicator.objects.filter(
+                plan_links__plan__in=[plan.pk for plan in plans], plan_links__role=PlanIndicator.Role.HEADLINE
+            ).annotate(headline_of=F("plan_links__plan")).order_by("plan_links__pk")
+        } if plans else {}
+        facts = _OverviewFacts(self._year)
+        rows = [OverviewRow(plan, headline.get(plan.pk), facts) for plan in plans]
+        # A list of the batch's own: every_row()'s list is sorted in place, and a list being sorted looks empty.
+        facts.rows = list(rows)
+        return rows
 
 
 def read_overview_rows(rows) -> None:
