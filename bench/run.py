@@ -179,6 +179,7 @@ def main():
             results["reports"] = optional_script("reports.py", env, "--json")
             results["imports"] = optional_script("imports.py", env)
             results["hostile_files"] = optional_script("hostile_files.py", env)
+            results["forecast"] = optional_script("forecast.py", env)
             overview = pages.get("overview dashboard", {}).get("url")
             results["load"] = load_test(url, overview) if use_pg else "skipped: needs PostgreSQL"
     if use_pg and PARTNERSHIPS:
@@ -238,6 +239,16 @@ def targets(results: dict) -> list[dict]:
         costs = many["row-level security cost (median with / without)"]
         check("row-level security adds under 10% (the worst page's median ratio minus 1)",
               round(max(costs.values()) - 1, 3) if costs else None, 0.10)
+    coverage = _figure(results, "forecast", "coverage of the 80% ranges")
+    rows.append({"target": "forecasts: 70% to 90% of the 80% ranges hold the real year-end", "measured": coverage,
+                 "met": None if coverage is None else 0.70 <= coverage <= 0.90})
+    brier = [_figure(results, "forecast", f"Brier score: {name}") for name in (
+        "forecast", "current RAG carries on (green or amber 1, red 0)",
+        "current RAG carries on (each RAG's share met, calibrated in sample)")]
+    rows.append({"target": "forecasts: Brier score below both 'current RAG carries on' baselines", "measured": brier,
+                 "met": None if None in brier else brier[0] < min(brier[1:])})
+    check(f"forecasts for every indicator at scale {largest} under 1 s",
+          _figure(results, "forecast", "time to forecast every indicator", "median_seconds"), 1)
     check("5 MB zip bomb refused in under 1 s", _figure(results, "hostile_files", "target", "seconds"), 1)
     check("5 MB zip bomb refused with peak memory under 100 MB (the whole process, Django included)",
           _figure(results, "hostile_files", "target", "peak_rss_mb"), 100)
@@ -255,7 +266,7 @@ def print_table(results):
             page = results["scales"][scale]["pages"].get(name, {})
             row += f"{page.get('queries', '-'):>7}{page.get('median_ms', '-'):>10}{page.get('p95_ms', '-'):>10}"
         print(row)
-    for key in ("reports", "imports", "hostile_files", "load"):
+    for key in ("reports", "imports", "hostile_files", "forecast", "load"):
         print(f"\n{key}: {json.dumps(results.get(key), indent=2)}")
     print("\nTargets")
     for row in results["targets"]:

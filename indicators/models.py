@@ -51,6 +51,10 @@ class Indicator(PartnershipOwned):
         HIGHER_IS_BETTER = "higher", "Higher is better"
         NEUTRAL = "neutral", "Neither (tracked only)"
 
+    class YearEnd(models.TextChoices):
+        LATEST = "latest", "The latest value is the year's figure (a rate or a level)"
+        YEAR_TO_DATE = "year_to_date", "Values add up through the year (a count or spend to date)"
+
     partnership = partnership_field(related_name="indicators")
     code = models.CharField(max_length=30, blank=True, help_text="For example NI 152. Blank for local measures.")
     name = text_field(PLAN_ITEM_TEXT, verbose_name="definition")
@@ -64,6 +68,10 @@ class Indicator(PartnershipOwned):
         max_digits=5, decimal_places=2, default=Decimal(5),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
         help_text="How far from target, in percent of the target, a value is amber rather than red.",
+    )
+    year_end = models.CharField(
+        "how the year's figure is made", max_length=12, choices=YearEnd.choices, default=YearEnd.LATEST,
+        help_text="Decides how the year-end is forecast: a year-to-date value is scaled up, a latest value carried on.",
     )
     baseline_value = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
     baseline_period = models.ForeignKey(
@@ -312,6 +320,37 @@ class IndicatorValue(PartnershipOwned):
         if (low is not None and self.value < low) or (high is not None and self.value > high):
             raise ValidationError({"value": f"Enter a value from {low} to {high}." if high is not None
                                    else f"Enter a value of {low} or more."})
+
+
+class Forecast(PartnershipOwned):
+    """An indicator's year-end forecast as made when a return holding it was signed off, kept so that its accuracy
+    can be measured once the year is over and a page can show how the forecast moved quarter by quarter."""
+
+    partnership_path = "indicator__partnership"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="forecasts")
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="+", help_text="The period whose sign-off made the forecast."
+    )
+    made_at = models.DateTimeField()
+    year = year_field()
+    value = models.DecimalField(null=True, blank=True, help_text="Blank with not enough history.", **VALUE_DIGITS)
+    low = models.DecimalField(null=True, blank=True, help_text="Bottom of the 80% range.", **VALUE_DIGITS)
+    high = models.DecimalField(null=True, blank=True, help_text="Top of the 80% range.", **VALUE_DIGITS)
+    probability = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Of meeting the year's target, 0 to 1.",
+    )
+    method = models.CharField(max_length=60, blank=True)
+    points = models.PositiveSmallIntegerField(help_text="How many signed-off values the forecast rests on.")
+    target = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
+
+    class Meta:
+        ordering = ["indicator", "year", "made_at"]
+        indexes = [models.Index(fields=["indicator", "year"], name="forecast_indicator_year")]
+
+    def __str__(self):
+        return f"{self.indicator.code} {periods.year_label(self.year)} at {self.period}: {self.value}"
 
 
 class ValueSeal(PartnershipOwned):

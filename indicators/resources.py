@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from indicators import performance
+from indicators import forecast, performance
 from indicators.models import EntryStatus, Indicator, IndicatorTarget, IndicatorValue, PlanIndicator, ValueSeal
 from plans import periods
 from plans.models import KeyMeasure
@@ -74,6 +74,19 @@ class IndicatorLookups:
         return (indicator.code or indicator.name) if indicator else ""
 
 
+# How the year's figure is made, in the words a spreadsheet uses (the choice's own labels are read too).
+YEAR_END_WORDS = {Indicator.YearEnd.LATEST: "Latest value", Indicator.YearEnd.YEAR_TO_DATE: "Year to date"}
+
+
+def read_year_end(raw) -> str:
+    """Read 'Latest value' or 'Year to date' (or the choice's value or label); blank is latest value."""
+    text = normalise(raw).replace("_", " ")
+    for value, words in YEAR_END_WORDS.items():
+        if text in (normalise(words), normalise(value).replace("_", " ")):
+            return value
+    return read_choice(raw, Indicator.YearEnd, blank=Indicator.YearEnd.LATEST)
+
+
 class IndicatorResource(IndicatorLookups, SheetResource):
     kind = "indicators"
     label = "Indicators with their baselines and targets"
@@ -95,6 +108,10 @@ class IndicatorResource(IndicatorLookups, SheetResource):
                read=lambda raw: read_choice(raw, Indicator.Polarity, blank=Indicator.Polarity.HIGHER_IS_BETTER),
                write=lambda v: Indicator.Polarity(v).label, example="Lower is better",
                help=describe_choices(Indicator.Polarity)),
+        Column("Year's figure", attr="year_end", read=read_year_end,
+               write=lambda v: YEAR_END_WORDS[v], example="Latest value",
+               help="'Latest value' where the latest value is the year's figure (a rate or a level); 'Year to date' "
+                    "where values add up through the year (a count or spend to date). Blank means latest value."),
         Column("Decimal places", attr="decimal_places",
                read=lambda raw: read_whole_number(raw, low=0, high=4), example=1, help="0 to 4."),
         Column("Amber tolerance", attr="amber_tolerance",
@@ -425,12 +442,20 @@ class IndicatorValueResource(IndicatorLookups, SheetResource):
         return ""
 
     def check_change(self, instance, details):
-        """Ask for commentary on a value that misses its target, and for confirmation of a new or changed value far
-        outside the indicator's earlier values, as the value form does."""
+        """Ask for commentary on a value that misses its target or leaves the year's target unlikely to be met, and
+        for confirmation of a new or changed value far outside the indicator's earlier values, as the value form
+        does."""
         indicator, period = instance.indicator, instance.period
         target = self.targets().get((indicator.pk, period.financial_year))
         if performance.needs_commentary(indicator, instance.value, target, instance.commentary):
             message = performance.commentary_required(indicator, target)
+            if "Commentary" not in self.present:
+                message += " Add a 'Commentary' column to the file, with the reason on this row."
+            self.problem("Commentary", message)
+        elif message := forecast.commentary_required(
+            indicator, self.earlier_points(indicator.pk).get(period.kind, []),
+            forecast.Point(period.span, instance.value, False), target=target, commentary=instance.commentary,
+        ):
             if "Commentary" not in self.present:
                 message += " Add a 'Commentary' column to the file, with the reason on this row."
             self.problem("Commentary", message)
@@ -457,23 +482,31 @@ class IndicatorValueResource(IndicatorLookups, SheetResource):
         self._load_rule_data()
         return self._history.get(indicator_id, {})
 
+    def earlier_points(self, indicator_id: int) -> dict[str, list[forecast.Point]]:
+        """Return an indicator's stored values by kind of period as forecast points, read once."""
+        self._load_rule_data()
+        return self._points.get(indicator_id, {})
+
     def _load_rule_data(self) -> None:
         """Read the targets and stored values of the file's indicators not read yet, in two queries (a row may name
         an indicator a workbook's earlier sheet added, after the first read)."""
         loaded = self.__dict__.setdefault("_rule_indicators", set())
         wanted = set(self.indicators_by_pk) - loaded
         if not hasattr(self, "_targets"):
-            self._targets, self._history = {}, {}
+            self._targets, self._history, self._points = {}, {}, {}
         if not wanted:
             return
         for indicator_id, year, value in IndicatorTarget.objects.filter(indicator__in=wanted).values_list(
             "indicator_id", "year", "value"
         ):
             self._targets[(indicator_id, year)] = value
-        for indicator_id, period_id, kind, value in IndicatorValue.objects.filter(indicator__in=wanted).values_list(
-            "indicator_id", "period_id", "period__kind", "value"
-        ):
+        for indicator_id, period_id, kind, start, value, status in IndicatorValue.objects.filter(
+            indicator__in=wanted
+        ).values_list("indicator_id", "period_id", "period__kind", "period__start", "value", "status"):
             self._history.setdefault(indicator_id, {}).setdefault(kind, []).append((period_id, value))
+            self._points.setdefault(indicator_id, {}).setdefault(kind, []).append(
+                forecast.Point(periods.PeriodSpan(start, kind), value, status == EntryStatus.SIGNED_OFF)
+            )
         loaded |= wanted
 
     def sealed(self) -> set[tuple[int, int]]:

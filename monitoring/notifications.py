@@ -16,7 +16,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators.models import EntryStatus, IndicatorValue, PlanIndicator
+from indicators.models import EntryStatus, Indicator, IndicatorValue, PlanIndicator
+from monitoring import forecasts
 from monitoring.models import ProgressReport, ReminderSent, ReportingRound, Return
 from plans.models import DeliveryAction, Person
 
@@ -180,3 +181,34 @@ def return_signed_off(report: Return) -> int:
               partnership=report.plan.partnership)
         for person in people
     )
+
+
+def forecasts_fell(report: Return, stored) -> int:
+    """Tell each owner and the data expert of an indicator whose year-end forecast the signed-off return moved under
+    50% (`stored`, the forecasts just stored: indicators.models.Forecast): it is now unlikely to meet its target."""
+    by_person: dict[Person, list[dict[str, str]]] = {}
+    indicators = Indicator.objects.filter(pk__in=[row.indicator_id for row in stored]).select_related(
+        "data_expert__user").prefetch_related("owners__user")
+    found = {indicator.pk: indicator for indicator in indicators}
+    for row in stored:
+        indicator = found[row.indicator_id]
+        view = forecasts.stored_view(indicator, row)
+        people = [*indicator.owners.all(), *([indicator.data_expert] if indicator.data_expert else [])]
+        for person in dict.fromkeys(people):
+            by_person.setdefault(person, []).append({
+                "name": view.name, "summary": view.summary, "link": indicator.get_absolute_url() + "#forecast",
+            })
+    return sum(
+        _send(person, f"{_names(items)} now unlikely to meet {_its(items)} target for {report.round.period.label[:7]}",
+              "forecast_at_risk", {"report": report, "items": items}, partnership=report.plan.partnership)
+        for person, items in by_person.items()
+    )
+
+
+def _names(items: list[dict[str, str]]) -> str:
+    names = [item["name"] for item in items]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _its(items: list[dict[str, str]]) -> str:
+    return "its" if len(items) == 1 else "their"

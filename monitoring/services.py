@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from indicators import forecast as forecasting
 from indicators import performance
 from indicators.models import (
     EntryStatus,
@@ -23,6 +24,7 @@ from indicators.models import (
     ValueSeal,
     sealed_pairs,
 )
+from indicators.models import Forecast as StoredForecast
 from monitoring import action_rag, notifications, permissions, sealed_setup
 from monitoring.models import ProgressReport, ReportingRound, Return, WorkflowEvent
 from monitoring.workflow import Move, WorkflowError, make_move
@@ -260,15 +262,18 @@ def indicator_value_save(
         value = performance.parse_value(indicator, raw_value)
     except ValidationError as error:
         raise ValidationError({"value": error.messages}) from None
-    history = list(
-        IndicatorValue.objects.filter(indicator=indicator, period__kind=period.kind)
-        .exclude(period=period).values_list("value", flat=True)
+    earlier = list(
+        IndicatorValue.objects.filter(indicator=indicator, period__kind=period.kind).exclude(period=period)
+        .select_related("period")
     )
+    history = [row.value for row in earlier]
     if performance.is_outlier(value, history) and not confirm_outlier:
         raise ValidationError({"confirm_outlier": OUTLIER_WARNING}, code="outlier")
     target = target_for(indicator, period)
     if performance.misses_target(indicator, value, target) and not commentary.strip():
         raise ValidationError({"commentary": COMMENTARY_REQUIRED.format(target=indicator.format_value(target))})
+    if problem := forecast_commentary_problem(indicator, earlier, period, value, target, commentary):
+        raise ValidationError({"commentary": problem}, code="forecast_at_risk")
     if existing is None:
         if version:
             raise StaleEdit(STALE_EDIT)
@@ -286,6 +291,20 @@ def indicator_value_save(
     event.indicator_value = entry
     event.save()
     return entry
+
+
+def forecast_commentary_problem(
+    indicator: Indicator, earlier: list[IndicatorValue], period: Period, value: Decimal, target: Decimal | None,
+    commentary: str,
+) -> str | None:
+    """Return why the value needs commentary if, with it, the indicator is unlikely to meet the year's target (a
+    forecast probability under 50%), as a value that misses its target does; else None. The rule is
+    indicators.forecast.commentary_required, which imports ask too; `earlier` are the indicator's other values of
+    the period's kind, with their periods."""
+    return forecasting.commentary_required(
+        indicator, forecasting.points_of(earlier), forecasting.Point(period.span, value, False),
+        target=target, commentary=commentary,
+    )
 
 
 # Review, sign-off and reopening ---------------------------------------------------------------------------
@@ -465,8 +484,29 @@ def return_sign_off(*, report: Return, user) -> Return:
         entry.save()
     WorkflowEvent.objects.bulk_create(events)
     _seal(report)
+    fallen = _record_forecasts(report)
     transaction.on_commit(lambda: notifications.return_signed_off(report), robust=True)
+    if fallen:
+        transaction.on_commit(lambda: notifications.forecasts_fell(report, fallen), robust=True)
     return report
+
+
+def _record_forecasts(report: Return) -> list[StoredForecast]:
+    """Store the year-end forecast of each of the plan's indicators as its signed-off figures now stand, and
+    return those that fell under 50%: at risk now, and at 50% or more (or not yet forecast) at the indicator's
+    previous stored forecast for the year."""
+    period = report.round.period
+    indicators = list(Indicator.objects.filter(plan_links__plan=report.plan_id).distinct())
+    earlier = StoredForecast.objects.filter(indicator__in=indicators, year=period.financial_year)
+    before = {}
+    for indicator_id, probability in earlier.order_by("made_at", "pk").values_list("indicator_id", "probability"):
+        before[indicator_id] = probability  # the latest wins
+    made = forecasting.record_forecasts(indicators=indicators, period=period, made_at=timezone.now())
+    return [
+        stored for stored in made
+        if stored.probability is not None and stored.probability < forecasting.AT_RISK_BELOW
+        and (before.get(stored.indicator_id) is None or before[stored.indicator_id] >= forecasting.AT_RISK_BELOW)
+    ]
 
 
 def _seal(report: Return) -> None:

@@ -11,43 +11,21 @@ without 'unsafe-inline' styles leaves the charts as they are. Pages print the ch
 the picture is never the only way to the figures.
 
 Drawing takes a tenth of a second, so finished drawings are kept (by the repr of their data) and only their ids
-are made fresh on each call.
+are made fresh on each call (monitoring.dashboards.svg, which turns a figure into inline SVG).
 """
 
 from __future__ import annotations
 
-import io
 import re
-import threading
-import uuid
-from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from html import escape
 
-import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import Formatter, MaxNLocator
 
-matplotlib.use("Agg")
-
-from matplotlib.figure import Figure  # noqa: E402  (the backend is chosen before pyplot's machinery loads)
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.ticker import Formatter, MaxNLocator  # noqa: E402
-
-# Applied around each drawing (rc_context), so that importing this module changes no other figure's style.
-STYLE = {
-    "svg.fonttype": "none",
-    "svg.hashsalt": "partnership-monitor",
-    "font.family": "sans-serif",
-    "font.sans-serif": ["Arial", "Helvetica", "DejaVu Sans"],
-    "font.size": 10,
-    "axes.edgecolor": "#505a5f",
-    "axes.labelcolor": "#0b0c0c",
-    "xtick.color": "#0b0c0c",
-    "ytick.color": "#0b0c0c",
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
+from monitoring.dashboards.svg import STYLE, drawn  # noqa: F401  (STYLE: the charts' style, named here too)
 
 # GOV.UK Frontend colours, so the charts sit with the tags and tables around them.
 BLUE = "#1d70b8"
@@ -97,6 +75,20 @@ class TrajectoryPoint:
 
 
 @dataclass(frozen=True)
+class ForecastBand:
+    """The forecast to a year's end: drawn as a shaded band (its 80% range) from the latest value to the year-end
+    period, with the forecast value as a point. ``period`` is a label found in the series' points; ``chance`` says
+    the probability of meeting the target in words and number ('Unlikely (22%)'), or is ''."""
+
+    period: str
+    value: Decimal
+    low: Decimal
+    high: Decimal
+    chance: str = ""
+    provisional: bool = False
+
+
+@dataclass(frozen=True)
 class IndicatorSeries:
     """Everything an indicator chart shows, as plain data.
 
@@ -113,6 +105,7 @@ class IndicatorSeries:
     baseline_label: str = ""
     targets: Sequence[YearTarget] = field(default_factory=list)
     trajectory: Sequence[TrajectoryPoint] = field(default_factory=list)
+    forecast: ForecastBand | None = None
 
 
 @dataclass(frozen=True)
@@ -189,7 +182,7 @@ def format_number(value: Decimal | None, unit: str = "", decimal_places: int = 0
 
 def indicator_chart_svg(series: IndicatorSeries) -> str:
     """Return an SVG line chart of an indicator's values by period, with baseline, yearly targets and trajectory."""
-    return _drawn(series, _draw_indicator, title=series.title, description=indicator_chart_description(series))
+    return drawn(series, _draw_indicator, title=series.title, description=indicator_chart_description(series))
 
 
 def _draw_indicator(series: IndicatorSeries) -> Figure:
@@ -236,6 +229,9 @@ def _draw_indicator(series: IndicatorSeries) -> Figure:
         axes.plot(*zip(*trajectory, strict=True), color=AMBER, linestyle="-.", linewidth=1.5, zorder=2)
         handles.append(Line2D([], [], color=AMBER, linestyle="-.", linewidth=1.5, label="Trajectory to final target"))
 
+    if series.forecast is not None and series.forecast.period in position:
+        handles += _draw_forecast(axes, series, position[series.forecast.period])
+
     axes.set_xticks(range(len(labels)))
     axes.set_xticklabels([_short_period(label) for label in labels], rotation=45 if many else 0,
                          ha="right" if many else "center")
@@ -253,6 +249,42 @@ def _draw_indicator(series: IndicatorSeries) -> Figure:
                     ncol=min(len(handles), 3), frameon=False, fontsize=9)
     figure.tight_layout()
     return figure
+
+
+def _draw_forecast(axes, series: IndicatorSeries, end: int) -> list[Line2D]:
+    """Draw the forecast's range as a band widening from the latest value before the year's end to the range at
+    the year's end, and the forecast value there; return the legend's entries."""
+    band = series.forecast
+    before = [index for index, point in enumerate(series.points[:end]) if point.value is not None]
+    start, start_value = (before[-1], float(series.points[before[-1]].value)) if before else (end, float(band.value))
+    low, high, value = float(band.low), float(band.high), float(band.value)
+    if start < end:
+        axes.fill_between([start, end], [start_value, low], [start_value, high], color=LIGHT_BLUE, alpha=0.3,
+                          linewidth=0, zorder=1)
+        axes.plot([start, end], [start_value, value], color=LIGHT_BLUE, linestyle="--", linewidth=1.5, zorder=2)
+    else:
+        axes.vlines(end, low, high, color=LIGHT_BLUE, linewidth=6, alpha=0.5, zorder=1)
+    axes.scatter([end], [value], s=48, marker="D", color="white" if band.provisional else PURPLE, edgecolor=PURPLE,
+                 linewidth=2, zorder=5)
+    state = " (provisional)" if band.provisional else ""
+    return [
+        Line2D([], [], color=LIGHT_BLUE, alpha=0.5, linewidth=8, label="Forecast range (80%)"),
+        Line2D([], [], color=PURPLE, marker="D", linestyle="none", markerfacecolor="white" if band.provisional else PURPLE,
+               label=f"Year-end forecast{state}"),
+    ]
+
+
+def forecast_description(series: IndicatorSeries) -> str:
+    """Return the forecast in words, for the chart's text alternative; '' without one."""
+    band = series.forecast
+    if band is None:
+        return ""
+    places, unit = series.decimal_places, series.unit
+    text = (f"Forecast for {band.period}: {format_number(band.value, unit, places)}, with an 80% range of "
+            f"{format_number(band.low, unit, places)} to {format_number(band.high, unit, places)}, shown as a shaded band")
+    if band.chance:
+        text += f"; {band.chance.lower()} to meet the target"
+    return text + (" (provisional)." if band.provisional else ".")
 
 
 def indicator_chart_description(series: IndicatorSeries) -> str:
@@ -276,6 +308,8 @@ def indicator_chart_description(series: IndicatorSeries) -> str:
     if len(series.trajectory) >= 2:
         end = series.trajectory[-1]
         parts.append(f"Trajectory to reach {format_number(end.value, unit, places)} by {end.period}.")
+    if forecast := forecast_description(series):
+        parts.append(forecast)
     parts.append("The figures are in the table with the chart.")
     return " ".join(parts)
 
@@ -335,7 +369,7 @@ def _places(values: list[float]) -> int:
 
 def rag_chart_svg(chart: RagChart) -> str:
     """Return an SVG bar chart of how many actions in each group are green, amber, red or not rated."""
-    return _drawn(chart, _draw_rag, title=chart.title, description=rag_chart_description(chart))
+    return drawn(chart, _draw_rag, title=chart.title, description=rag_chart_description(chart))
 
 
 def _draw_rag(chart: RagChart) -> Figure:
@@ -381,7 +415,7 @@ def rag_chart_description(chart: RagChart) -> str:
 
 def funding_chart_svg(chart: FundingChart) -> str:
     """Return an SVG stacked bar chart of the known funding in each year, by stream."""
-    return _drawn(chart, _draw_funding, title=chart.title, description=funding_chart_description(chart))
+    return drawn(chart, _draw_funding, title=chart.title, description=funding_chart_description(chart))
 
 
 def _chart_streams(chart: FundingChart) -> list[FundingStream]:
@@ -440,7 +474,7 @@ def funding_chart_description(chart: FundingChart) -> str:
 def budget_chart_svg(chart: BudgetChart) -> str:
     """Return an SVG chart of a medium-term budget: the base budget by year beside the savings and the deficit
     or surplus by year (on an axis of their own: they are a few per cent of the budget)."""
-    return _drawn(chart, _draw_budget, title=chart.title, description=budget_chart_description(chart))
+    return drawn(chart, _draw_budget, title=chart.title, description=budget_chart_description(chart))
 
 
 def _draw_budget(chart: BudgetChart) -> Figure:
@@ -492,91 +526,3 @@ def budget_chart_description(chart: BudgetChart) -> str:
 
 def _shorten(text: str, length: int = 45) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
-
-
-# ---------------------------------------------------------------------------------------------------------
-# From a figure to inline SVG
-
-
-_DRAWINGS: OrderedDict[str, str] = OrderedDict()
-_DRAWINGS_KEPT = 256
-_DRAWINGS_LOCK = threading.Lock()
-_PREFIX = "chart-0000000000"
-
-
-def _drawn(data, draw: Callable[..., Figure], *, title: str, description: str) -> str:
-    """Return the drawing of the data, kept from an earlier call when there is one, with ids of its own."""
-    key = f"{draw.__name__}:{data!r}"
-    with _DRAWINGS_LOCK:
-        svg = _DRAWINGS.get(key)
-        if svg is not None:
-            _DRAWINGS.move_to_end(key)
-    if svg is None:
-        with matplotlib.rc_context(STYLE):
-            svg = _to_svg(draw(data), title=title, description=description)
-        with _DRAWINGS_LOCK:
-            _DRAWINGS[key] = svg
-            while len(_DRAWINGS) > _DRAWINGS_KEPT:
-                _DRAWINGS.popitem(last=False)
-    return svg.replace(_PREFIX, f"chart-{uuid.uuid4().hex[:10]}")
-
-
-_DROP = [
-    re.compile(r"<\?xml[^>]*\?>\s*"),
-    re.compile(r"<!DOCTYPE[^>]*>\s*", re.DOTALL),
-    re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL),
-    # A <style> inside inline SVG applies to the whole page; its two rules become attributes of the root.
-    re.compile(r"<style[^>]*>.*?</style>\s*", re.DOTALL),
-    re.compile(r"<!--.*?-->\s*", re.DOTALL),
-]
-_ID = re.compile(r'\sid="([^"]+)"')
-_REFERENCE = re.compile(r'(xlink:href="#|href="#|url\(#)([^")]+)')
-_STYLE = re.compile(r'\sstyle="([^"]*)"')
-# The CSS properties matplotlib writes, all of which SVG also takes as presentation attributes.
-PRESENTATION_ATTRIBUTES = {
-    "fill", "fill-opacity", "stroke", "stroke-width", "stroke-opacity", "stroke-linecap", "stroke-linejoin",
-    "stroke-dasharray", "stroke-dashoffset", "stroke-miterlimit", "opacity", "font-size", "font-family",
-    "font-weight", "font-style", "text-anchor", "dominant-baseline",
-}
-
-
-def _attributes(match: re.Match) -> str:
-    attributes = []
-    for declaration in match[1].split(";"):
-        name, _, value = declaration.partition(":")
-        name, value = name.strip(), value.strip()
-        if not name:
-            continue
-        if name not in PRESENTATION_ATTRIBUTES:
-            raise ValueError(f"Matplotlib wrote a style property SVG has no attribute for: {name!r}")
-        attributes.append(f' {name}="{value}"')
-    return "".join(attributes)
-
-
-def _to_svg(figure: Figure, *, title: str, description: str) -> str:
-    """Return the figure as inline-safe SVG: no prolog, metadata or styles, placeholder ids, title and description."""
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    svg = buffer.getvalue()
-    for pattern in _DROP:
-        svg = pattern.sub("", svg)
-    referenced = {match[2] for match in _REFERENCE.finditer(svg)}
-    svg = _ID.sub(lambda match: f' id="{_PREFIX}-{match[1]}"' if match[1] in referenced else "", svg)
-    svg = _REFERENCE.sub(lambda match: f"{match[1]}{_PREFIX}-{match[2]}", svg)
-    svg = _STYLE.sub(_attributes, svg)
-    svg = re.sub(r"<defs>\s*</defs>\s*", "", svg)
-    head = (
-        f'<svg role="img" aria-labelledby="{_PREFIX}-title {_PREFIX}-desc" focusable="false" '
-        'class="app-chart__svg" stroke-linejoin="round" stroke-linecap="butt" '
-    )
-    svg = svg.replace("<svg ", head, 1)
-    # The viewBox keeps the proportions; the width follows the column the chart is placed in.
-    svg = re.sub(r'(<svg [^>]*?)\swidth="[^"]*" height="[^"]*"', r'\1 width="100%"', svg, count=1)
-    opening_end = svg.index(">", svg.index("<svg")) + 1
-    svg = (
-        svg[:opening_end]
-        + f'\n <title id="{_PREFIX}-title">{escape(title)}</title>'
-        + f'\n <desc id="{_PREFIX}-desc">{escape(description)}</desc>'
-        + svg[opening_end:]
-    )
-    return svg.strip()

@@ -1,8 +1,8 @@
 """Filters of the overview dashboard (django-filter), with GOV.UK form classes on their widgets.
 
 Theme, lead partner, owner, kind and year narrow the plans in the database. RAG is decided by
-indicators.performance in Python, so the RAG filter only validates its choice here and the selector applies it
-(monitoring.dashboards.selectors.overview.OverviewRows).
+indicators.performance and the year-end forecast by indicators.forecast, in Python, so the RAG and "at risk" filters
+only validate their choice here and the selector applies them (monitoring.dashboards.selectors.overview.OverviewRows).
 """
 
 import django_filters
@@ -14,6 +14,8 @@ from monitoring.filters import FilterSelect, lead_partner_choices
 from plans import periods
 from plans.models import Person, Plan, PlanRole
 
+AT_RISK = "at_risk"
+FORECAST_CHOICES = [(AT_RISK, "At risk: under 50% likely to meet the year's target")]
 RAG_CHOICES = [("red", "Red"), ("amber", "Amber"), ("green", "Green"), ("none", "No RAG (no data or no target)")]
 
 
@@ -41,7 +43,7 @@ def theme_and_year_choices() -> tuple[list[tuple[str, str]], list[tuple[int, str
 
 
 class OverviewFilter(django_filters.FilterSet):
-    """Narrow the overview by theme, lead partner, owner, RAG status, kind of plan and year."""
+    """Narrow the overview by theme, lead partner, owner, RAG status, forecast (at risk), kind of plan and year."""
 
     theme = django_filters.ChoiceFilter(
         label="Theme", choices=[], empty_label="Any theme", widget=FilterSelect()
@@ -58,6 +60,10 @@ class OverviewFilter(django_filters.FilterSet):
         label="RAG status", choices=RAG_CHOICES, empty_label="Any RAG status", method="filter_rag",
         widget=FilterSelect(),
     )
+    forecast = django_filters.ChoiceFilter(
+        label="Year-end forecast", choices=FORECAST_CHOICES, empty_label="Any forecast", method="filter_forecast",
+        widget=FilterSelect(),
+    )
     kind = django_filters.ChoiceFilter(
         label="Kind of plan", choices=Plan.Kind.choices, empty_label="Any kind", widget=FilterSelect()
     )
@@ -68,7 +74,7 @@ class OverviewFilter(django_filters.FilterSet):
 
     class Meta:
         model = Plan
-        fields = ["theme", "lead_organisation", "owner", "rag", "kind", "year"]
+        fields = ["theme", "lead_organisation", "owner", "rag", "forecast", "kind", "year"]
 
     # Lists long enough to matter (some 1,500 owners for a site administrator of 100 partnerships): their choices
     # are read from the database once and given to the form's fields, which the form does not copy.
@@ -92,6 +98,9 @@ class OverviewFilter(django_filters.FilterSet):
 
     def filter_rag(self, queryset, name, value):
         return queryset  # applied to the assessed rows by the selector
+
+    def filter_forecast(self, queryset, name, value):
+        return queryset  # applied to the forecast rows by the selector
 
     def filter_year(self, queryset, name, value):
         year = int(value)
@@ -120,3 +129,7 @@ class OverviewFilter(django_filters.FilterSet):
     @property
     def chosen_rag(self) -> str:
         return self._chosen("rag")
+
+    @property
+    def chosen_at_risk(self) -> bool:
+        return self._chosen("forecast") == AT_RISK

@@ -79,6 +79,8 @@ class OverviewTable(tables.Table):
     rag = PageColumn(verbose_name="RAG", accessor="assessment", order_by=("rag_order", "plan__reference"))
     direction = PageColumn(verbose_name="Direction of travel", accessor="assessment",
                            order_by=("trend_order", "plan__reference"))
+    forecast = PageColumn(verbose_name="Year-end forecast", accessor="assessment",
+                          order_by=("forecast_order", "plan__reference"))
     target_met = PageColumn(verbose_name="Target met (completed years)", accessor="completed_years", orderable=False)
     current = PageColumn(verbose_name="Current return", order_by=("return_order", "plan__reference"))
 
@@ -166,6 +168,21 @@ class OverviewTable(tables.Table):
             return record.return_rag.direction_heading
         return record.assessment.trend.label if record.indicator else ""
 
+    def render_forecast(self, record):
+        """Return the forecast's value, range and chance of meeting the target, from signed-off figures."""
+        forecast = record.forecast
+        if forecast is None:
+            return ""
+        if not forecast.enough_history:
+            return "Not enough history to forecast"
+        return format_html(
+            '{} <span class="govuk-body-s">(80% range {})</span>'
+            '<span class="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">{}{}</span>',
+            forecast.value_text, forecast.range_text, forecast.band_label,
+            format_html(' <strong class="govuk-tag govuk-tag--{}">{}</strong>', "red", "At risk")
+            if forecast.is_at_risk else "",
+        )
+
     def render_target_met(self, record):
         if not record.completed_years:
             return "No completed year" if record.indicator else ""
@@ -218,6 +235,11 @@ class OverviewExportTable(OverviewTable):
     export_direction = ExportColumn(verbose_name="Direction of travel", accessor="assessment__trend__direction",
                                     empty_values=())  # a plan summed up by its return has a direction too
     export_trend_periods = ExportColumn(verbose_name="Periods in that direction", accessor="assessment__trend__periods")
+    export_forecast = ExportColumn(verbose_name="Year-end forecast (signed-off figures)", accessor="forecast__value_text")
+    export_forecast_low = ExportColumn(verbose_name="Forecast 80% range from", accessor="forecast__forecast__low")
+    export_forecast_high = ExportColumn(verbose_name="Forecast 80% range to", accessor="forecast__forecast__high")
+    export_forecast_chance = ExportColumn(verbose_name="Chance of meeting the target", accessor="forecast__band_label")
+    export_forecast_basis = ExportColumn(verbose_name="Forecast based on", accessor="forecast__basis_label")
     export_target_met = ExportColumn(verbose_name="Target met (completed years)", accessor="completed_years")
     export_return = ExportColumn(verbose_name="Current return", accessor="current__period_label")
     export_return_status = ExportColumn(verbose_name="Return status", accessor="current__status_label")

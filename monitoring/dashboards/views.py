@@ -36,7 +36,8 @@ def inline_svg(svg: str) -> SafeString:
 @require_GET
 def overview(request):
     overview_filter = OverviewFilter(request.GET, queryset=Plan.objects.all())
-    rows = selectors.OverviewRows(overview_filter.qs, year=overview_filter.chosen_year, rag=overview_filter.chosen_rag)
+    rows = selectors.OverviewRows(overview_filter.qs, year=overview_filter.chosen_year, rag=overview_filter.chosen_rag,
+                                  at_risk=overview_filter.chosen_at_risk)
     export_format = request.GET.get("_export")
     if export_format in EXPORT_FORMATS:
         table = OverviewExportTable(OverviewData(rows))
@@ -91,7 +92,7 @@ def remind_late(request, pk):
 @require_GET
 def plan_dashboard(request, pk):
     plan = get_object_or_404(Plan.objects.select_related("lead_organisation", "budget_table"), pk=pk)
-    dashboard = selectors.plan_dashboard(plan)
+    dashboard = selectors.plan_dashboard(plan, user=request.user)
     return render(request, "monitoring/dashboards/plan_dashboard.html", {
         "dashboard": dashboard,
         "plan": plan,
@@ -105,7 +106,7 @@ def plan_dashboard(request, pk):
 @require_GET
 def indicator_detail(request, pk):
     indicator = get_object_or_404(selectors.indicator_for_page(pk))
-    page = selectors.indicator_page(indicator)
+    page = selectors.indicator_page(indicator, user=request.user)
     return render(request, "monitoring/dashboards/indicator_detail.html", {
         "page": page, "indicator": indicator, "chart": inline_svg(charts.indicator_chart_svg(page.series)),
     })

@@ -6,14 +6,23 @@ always gives the same data (a seeded random generator), with the shapes of real 
 amounts, targets missing in some years, actions without a lead officer, signed-off history and, in the last
 period of each frequency, an open round with drafts, submissions and a returned entry.
 
+Indicator values are series as real ones move, so that the year-end forecasts (indicators.forecast) can be tried
+on them (bench/forecast.py): three in five are rates (percentages whose latest value is the year's figure) with a
+trend, noise that lingers from one period to the next and, now and then, a level break; two in five are counts to
+date (adding up through the year) with yearly growth, a seasonal profile across the quarters, noise and, now and
+then, a break. Targets sit near where the underlying series is heading, some a little ahead, some behind, so that
+some are met and some missed. Each indicator's series has its own generator, seeded from the council's seed and
+the indicator's code, so that it does not shift when anything else changes.
+
 The council is one partnership, GENERATED_PARTNERSHIP: everything it makes is made within that partnership's scope
 (plans.partnerships), its users' roles are memberships of it, and only the organisations are shared.
 """
 
 from __future__ import annotations
 
+import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
@@ -80,18 +89,21 @@ def generate_council(scale: int, shape: Shape = Shape(), partnership_count: int 
     for index in range(partnership_count):
         one = partnership_count == 1  # the single council keeps its names: gen00000, "Generated council"
         name = GENERATED_PARTNERSHIP if one else f"{GENERATED_PARTNERSHIP} {index + 1:03d}"
-        rng = random.Random(20081 * scale + index)
+        seed = 20081 * scale + index
+        rng = random.Random(seed)
         with transaction.atomic():
             with partnerships.within(partnerships.EVERY_PARTNERSHIP):
                 partnership = Partnership.objects.get_or_create(name=name)[0]
             with partnerships.within([partnership.pk]):
-                counts = _generate(scale, shape, rng, organisations, "gen" if one else f"gen{index + 1:03d}-")
+                counts = _generate(scale, shape, rng, organisations, "gen" if one else f"gen{index + 1:03d}-", seed)
         for what, count in counts.items():
             made[what] = made.get(what, 0) + count
     return made
 
 
-def _generate(scale: int, shape: Shape, rng: random.Random, organisations, usernames: str) -> dict[str, int]:
+def _generate(
+    scale: int, shape: Shape, rng: random.Random, organisations, usernames: str, seed: int = 0
+) -> dict[str, int]:
     people = _people(scale * shape.users, organisations, usernames)
     half, three_quarters = len(people) // 2, len(people) * 3 // 4
     officers, experts, owners = people[:half], people[half:three_quarters], people[three_quarters:]
@@ -122,7 +134,7 @@ def _generate(scale: int, shape: Shape, rng: random.Random, organisations, usern
         ], start=1)
     )
     actions = _actions(plans, shape, officers, rng)
-    indicators = _indicators(plans, shape, experts, owners, rng)
+    indicators = _indicators(plans, shape, experts, owners, rng, seed)
     _funding(plans, shape, rng)
     Risk.objects.bulk_create(
         Risk(plan=plan, position=position, risk=f"Generated risk {position}", mitigation="Generated mitigation",
@@ -177,17 +189,78 @@ def _actions(plans, shape: Shape, officers, rng) -> list[DeliveryAction]:
     return actions
 
 
-def _indicators(plans, shape: Shape, experts, owners, rng) -> list[Indicator]:
-    specs = []
+@dataclass
+class Series:
+    """An indicator's generated values, period by period, and the year-end each year's target was set against."""
+
+    values: dict = field(default_factory=dict)  # PeriodSpan -> Decimal
+    heading: dict = field(default_factory=dict)  # year -> the year-end the series was heading for, without noise
+
+
+def _rate_series(baseline: float, spans, rng: random.Random) -> Series:
+    """A percentage with a trend, noise that lingers (each period keeps 40% of the last one's) and maybe a break."""
+    per_year = len(spans) // YEARS
+    slope = rng.uniform(-1.4, 1.4) / per_year  # percentage points a year, spread over its periods
+    spread = rng.uniform(0.2, 1.2)
+    break_at = rng.randrange(per_year, len(spans) - 1) if rng.random() < 0.15 else None
+    jump = rng.choice([-1, 1]) * rng.uniform(1.5, 4.0)
+    series, lingering = Series(), 0.0
+    for index, span in enumerate(spans):
+        lingering = 0.4 * lingering + rng.gauss(0, spread)
+        level = baseline + slope * index + (jump if break_at is not None and index >= break_at else 0.0)
+        series.values[span] = Decimal(str(round(min(max(level + lingering, 0.0), 100.0), 1)))
+        if span.number == per_year:
+            series.heading[span.financial_year] = baseline + slope * index
+    return series
+
+
+def _count_series(yearly: float, spans, rng: random.Random) -> Series:
+    """A count to date: a yearly total that grows, spread over the year by a seasonal profile, with noise on each
+    period's own count and maybe a break in the yearly total from some year on."""
+    per_year = len(spans) // YEARS
+    growth = rng.uniform(-0.06, 0.08)
+    profile = [rng.uniform(0.8, 1.2) * (1.0 + 0.15 * math.sin(number + 1)) for number in range(per_year)]
+    profile = [share / sum(profile) for share in profile]
+    spread = rng.uniform(0.04, 0.12)
+    break_year = rng.randrange(FIRST_YEAR + 1, FIRST_YEAR + YEARS) if rng.random() < 0.1 else None
+    step = rng.uniform(0.8, 1.25)
+    series, to_date = Series(), 0.0
+    for span in spans:
+        year, number = span.financial_year, span.number
+        total = yearly * (1 + growth) ** (year - FIRST_YEAR) * (step if break_year and year >= break_year else 1.0)
+        if number == 1:
+            to_date = 0.0
+        to_date += total * profile[number - 1] * math.exp(rng.gauss(0, spread))
+        series.values[span] = Decimal(round(to_date))
+        series.heading[year] = total
+    return series
+
+
+def _indicators(plans, shape: Shape, experts, owners, rng, seed: int = 0) -> list[Indicator]:
+    specs, series = [], {}
     for plan in plans:
+        spans = [span for year in range(FIRST_YEAR, FIRST_YEAR + YEARS)
+                 for span in periods.periods_in_year(year, plan.reporting_frequency)]
         for position in range(shape.indicators_per_plan):
             lower = rng.random() < 0.5
-            specs.append((plan, position, Indicator(
+            indicator = Indicator(
                 code=f"{plan.reference}-I{position + 1}", name=f"Generated indicator {position + 1} of {plan.reference}",
                 unit=Indicator.Unit.PERCENT, polarity="lower" if lower else "higher", decimal_places=1,
                 baseline_value=Decimal(rng.randint(100, 600)) / 10, data_expert=rng.choice(experts),
-            )))
+            )
+            # Its own generator, so that the series do not move the draws of everything else.
+            own = random.Random(f"{seed}:{indicator.code}")
+            if own.random() < 0.4:
+                indicator.unit, indicator.decimal_places = Indicator.Unit.COUNT, 0
+                indicator.year_end = Indicator.YearEnd.YEAR_TO_DATE
+                indicator.baseline_value = (indicator.baseline_value * 20).quantize(Decimal(1))
+                series[indicator.code] = _count_series(float(indicator.baseline_value), spans, own)
+            else:
+                series[indicator.code] = _rate_series(float(indicator.baseline_value), spans, own)
+            specs.append((plan, position, indicator))
     indicators = Indicator.objects.bulk_create(indicator for _, _, indicator in specs)
+    for indicator in indicators:
+        indicator.series = series[indicator.code]
     Indicator.owners.through.objects.bulk_create(
         Indicator.owners.through(indicator_id=indicator.pk, person_id=rng.choice(owners).pk) for indicator in indicators
     )
@@ -197,11 +270,19 @@ def _indicators(plans, shape: Shape, experts, owners, rng) -> list[Indicator]:
         for (plan, position, _), indicator in zip(specs, indicators, strict=True)
     )
     IndicatorTarget.objects.bulk_create(
-        IndicatorTarget(indicator=indicator, year=year,
-                        value=(indicator.baseline_value + Decimal(rng.randint(-20, 20)) / 10).max(Decimal(0)))
+        IndicatorTarget(indicator=indicator, year=year, value=_target(indicator, year, rng.randint(-20, 20)))
         for indicator in indicators for year in range(FIRST_YEAR, FIRST_YEAR + YEARS)
     )
     return indicators
+
+
+def _target(indicator: Indicator, year: int, offset: int) -> Decimal:
+    """Return a target near where the series was heading for the year: within 2 points for a rate, within 5% for
+    a count, either side (offset is -20 to 20)."""
+    heading = indicator.series.heading[year]
+    if indicator.year_end == Indicator.YearEnd.YEAR_TO_DATE:
+        return Decimal(round(heading * (1 + offset / 400)))
+    return Decimal(str(round(min(max(heading + offset / 10, 0.0), 100.0), 1)))
 
 
 def _funding(plans, shape: Shape, rng) -> None:
@@ -267,9 +348,9 @@ def _history(plans, actions, indicators, rng) -> tuple[int, int, int]:
             figures = []
             for plan in kind_plans:
                 for indicator in indicators_by_plan[plan.reference]:
-                    drift = Decimal(rng.randint(-8, 8)) / 10
+                    rng.randint(-8, 8)  # the draw the flat values once took, kept so that later draws stay put
                     figures.append(IndicatorValue(
-                        indicator=indicator, period=period, value=(indicator.baseline_value + drift).max(Decimal(0)),
+                        indicator=indicator, period=period, value=indicator.series.values[span],
                         status=EntryStatus.DRAFT if is_open else EntryStatus.SIGNED_OFF, is_illustrative=True,
                         commentary="Generated figure.",
                     ))

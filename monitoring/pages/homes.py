@@ -33,6 +33,7 @@ from monitoring import permissions
 from monitoring.context_processors import Work, work_of
 from monitoring.cycle.selectors import access
 from monitoring.models import ProgressReport, ReportingRound, Return, WorkflowEvent
+from monitoring.pages.at_risk import at_risk_annotations, at_risk_forecasts
 from monitoring.workflow import Move
 from plans import periods
 from plans.models import DeliveryAction, PlanRole
@@ -118,6 +119,7 @@ class OpenReturns:
     values: dict[tuple[int, int], Entry]  # by (indicator, period)
     came_back_to: dict[tuple[int, int], int | None] = field(default_factory=dict)  # the return a value came back to
     headlines: list[PlanIndicator] | None = None
+    at_risk: list = field(default_factory=list)  # (period, ForecastView) of indicators the user answers for
 
     def action_status(self, report: Return, action: DeliveryAction) -> str:
         entry = self.progress.get((report.pk, action.pk))
@@ -159,7 +161,9 @@ def open_returns(*, user, work: Work, headlines: bool = False) -> OpenReturns:
         batch.progress[(report, action)] = Entry(status, comment, was_sent_back and status == EntryStatus.SUBMITTED)
     links = PlanIndicator.objects.filter(Q(plan__in=plan_ids) | Q(role=PlanIndicator.Role.HEADLINE) if headlines
                                          else Q(plan__in=plan_ids))
-    found = list(links.select_related("plan", "indicator__data_expert").order_by("position"))
+    found = list(links.select_related("plan", "indicator__data_expert").annotate(**at_risk_annotations(user))
+                 .order_by("position"))
+    batch.at_risk = at_risk_forecasts(link for link in found if link.plan_id in plan_ids)
     for link in found:
         if link.plan_id in plan_ids:
             batch.indicators[link.plan_id].append(link.indicator)
@@ -493,12 +497,23 @@ def strategic_section(*, today: date, headlines: list[PlanIndicator] | None = No
 # The page
 
 
+def _at_risk_task(span: periods.PeriodSpan, view) -> Task:
+    """Return the task of an indicator whose latest stored forecast is under 50%: say why, in the next return."""
+    return Task(
+        title=f"Say why {view.name} is unlikely to meet its target of {view.target_text} for {view.year_label}",
+        url=reverse("indicator_detail", args=[view.indicator.pk]) + "#forecast",
+        plan=view.name, period=f"forecast at the {span.label} sign-off", status=view.band_label,
+        colour="red", note=view.summary,
+    )
+
+
 @dataclass
 class HomePage:
     name: str
     work: Work
     officer: OfficerSection | None = None
     expert: list[Task] | None = None
+    at_risk: list[Task] | None = None  # indicators the user enters or owns that are unlikely to meet their target
     owner: OwnerSection | None = None
     performance: PerformanceSection | None = None
     strategic: StrategicSection | None = None
@@ -520,6 +535,7 @@ def home_page(*, user, session=None) -> HomePage:
             page.officer = officer_section(batch, user=user, today=today)
         if work.enters_values:
             page.expert = expert_tasks(batch, user=user, today=today)
+        page.at_risk = [_at_risk_task(span, view) for span, view in batch.at_risk]
         if work.signs_off:
             signed = [state for state in batch.states if state.signs and not state.report.is_signed_off]
             page.owner = OwnerSection(

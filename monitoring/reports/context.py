@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from indicators import performance
 from indicators.models import EntryStatus, IndicatorTarget, IndicatorValue, PlanIndicator
-from monitoring import plan_document
+from monitoring import forecasts, plan_document
 from monitoring.cycle.selectors.outputs import Outputs, annotated_outputs, return_actions
 from monitoring.models import ProgressReport, ReportingRound, Return
 from monitoring.sealed_setup import SealedSetup
@@ -198,6 +198,7 @@ class ReportIndicatorRow:
     target_met: bool | None
     chart_svg: str = ""
     chart_description: str = ""
+    forecast: forecasts.ForecastView | None = None  # from signed-off values only: the committee's figures
 
     @property
     def indicator(self):
@@ -239,6 +240,7 @@ class ExceptionRow:
     figure: str
     commentary: str
     reported_by: str
+    forecast: str = ""  # the year-end forecast, where it is unlikely to meet the target
 
     @property
     def rag_label(self) -> str:
@@ -314,21 +316,33 @@ class PlanReport:
         return [charts[index:index + 2] for index in range(0, len(charts), 2)]
 
     @property
+    def forecasts(self) -> list[ReportIndicatorRow]:
+        """Return the indicator rows with a forecast (those with a target for the year)."""
+        return [row for row in self.indicator_rows if row.forecast]
+
+    @property
     def exceptions(self) -> list[ExceptionRow]:
-        """Return the red and amber indicators, then actions, red first."""
+        """Return the red and amber indicators and those unlikely to meet the year's target (whatever their RAG),
+        then the red and amber actions, red first."""
         indicators = [
             ExceptionRow(
                 plan=self.plan, kind="Indicator", reference=row.row.reference, title=row.indicator.name,
-                rag=row.rag, figure=f"{row.indicator.format_value(row.current.value)} against a target of "
+                rag=row.rag or "", figure=f"{row.indicator.format_value(row.current.value)} against a target of "
                 f"{row.target_text}" if row.current else "",
                 commentary=row.current.commentary if row.current else "",
                 reported_by=row.indicator.data_expert.name if row.indicator.data_expert else "",
+                forecast=row.forecast.summary if row.forecast and row.forecast.is_at_risk else "",
             )
             for row in self.indicator_rows
-            if row.rag in EXCEPTIONS
+            if row.rag in EXCEPTIONS or (row.forecast and row.forecast.is_at_risk)
         ]
         rows = indicators + self.action_exceptions
-        return sorted(rows, key=lambda row: (row.kind != "Indicator", EXCEPTIONS.index(row.rag)))
+        return sorted(rows, key=lambda row: (row.kind != "Indicator", _rank(row.rag)))
+
+
+def _rank(rag: str) -> int:
+    """Return where a RAG status comes in an exception report: red, amber, then the rest (green or none)."""
+    return EXCEPTIONS.index(rag) if rag in EXCEPTIONS else len(EXCEPTIONS)
 
 
 def months_label(period: Period) -> str:
@@ -432,16 +446,19 @@ def _add_indicators(context: PlanReport, *, charts: bool) -> None:
     rows = ([document.headline] if document.headline else []) + document.supporting
     ids = [row.indicator.pk for row in rows]
     plan_start = periods.periods_in_year(context.plan.first_year, span.kind)[0].start
+    # Every value up to the period, the years before the plan's too: the forecast learns from the whole history.
     values = (
-        IndicatorValue.objects.filter(
-            indicator__in=ids, period__kind=span.kind, period__start__gte=plan_start, period__start__lte=span.start
-        )
+        IndicatorValue.objects.filter(indicator__in=ids, period__kind=span.kind, period__start__lte=span.start)
         .select_related("period")
         .order_by("period__start")
     )
     by_indicator: dict[int, dict[date, IndicatorValue]] = defaultdict(dict)
+    signed_off = defaultdict(list)  # the committee's forecasts rest on signed-off figures only
     for value in values:
-        by_indicator[value.indicator_id][value.period.start] = value
+        if value.period.start >= plan_start:
+            by_indicator[value.indicator_id][value.period.start] = value
+        if value.is_signed_off:
+            signed_off[value.indicator_id].append(value)
     year = span.financial_year
     targets = {
         (target.indicator_id, target.year): target.value
@@ -481,9 +498,12 @@ def _add_indicators(context: PlanReport, *, charts: bool) -> None:
             current=current,
             rag=rag,
             target_met=None if not context.is_year_end or rag is None else rag == performance.GREEN,
+            forecast=forecasts.forecast_of(indicator, forecasts.points_of(signed_off[indicator.pk], kind=span.kind),
+                                           year=year, target=target, include_drafts=False),
         )
         if charts:
-            report_row.chart_svg, report_row.chart_description = _chart(context, row, found, targets)
+            report_row.chart_svg, report_row.chart_description = _chart(context, row, found, targets,
+                                                                        report_row.forecast)
         report_rows.append(report_row)
     if document.headline:
         context.headline, context.supporting = report_rows[0], report_rows[1:]
@@ -491,14 +511,19 @@ def _add_indicators(context: PlanReport, *, charts: bool) -> None:
         context.supporting = report_rows
 
 
-def _chart(context: PlanReport, row: plan_document.IndicatorRow, found: dict, targets: dict) -> tuple[str, str]:
-    """Return the indicator's chart (values by period over the plan's years) as SVG, and what it shows in words.
+def _chart(
+    context: PlanReport, row: plan_document.IndicatorRow, found: dict, targets: dict,
+    forecast: forecasts.ForecastView | None,
+) -> tuple[str, str]:
+    """Return the indicator's chart (values by period over the plan's years, and the year-end forecast's range) as
+    SVG, and what it shows in words.
 
     Both are '' while the indicator has no values.
     """
     if not found:
         return "", ""
     from monitoring.dashboards import charts  # matplotlib loads only when a report draws a chart
+    from monitoring.dashboards.selectors.series import with_forecast
 
     indicator = row.indicator
     kind = context.period.kind
@@ -523,6 +548,7 @@ def _chart(context: PlanReport, row: plan_document.IndicatorRow, found: dict, ta
             if (indicator.pk, year) in targets
         ],
     )
+    series = with_forecast(series, forecast, kind=kind)
     return _fit(charts.indicator_chart_svg(series)), charts.indicator_chart_description(series)
 
 

@@ -97,9 +97,10 @@ def committee_pack_of(
         }
         exception_parts = _exception_parts(
             folder, exceptions,
-            {**page, "title": title, "header_left": "Exception report: red and amber indicators and actions",
+            {**page, "title": title, "header_left": "Exception report: red and amber, and unlikely to meet the target",
              "red": sum(row.rag == "red" for row in exceptions),
-             "amber": sum(row.rag == "amber" for row in exceptions)},
+             "amber": sum(row.rag == "amber" for row in exceptions),
+             "at_risk": sum(bool(row.forecast) for row in exceptions)},
         )
         progress(len(returns) + 1, steps, "Writing the cover and contents, and joining the parts")
         plans = [
@@ -108,7 +109,8 @@ def committee_pack_of(
         ]
         cover = _part(folder / "cover.pdf", "Cover", "monitoring/reports/print/pack_cover.html",
                       {**page, "title": title, "header_left": "Committee pack", "plans": plans,
-                       "exceptions": len(exceptions)})
+                       "exceptions": sum(row.rag in ("red", "amber") for row in exceptions),
+                       "at_risk": sum(bool(row.forecast) for row in exceptions)})
         entries = [ContentsEntry("Exception report", "Red and amber indicators and actions, with commentary")] + [
             ContentsEntry(part.title, "Signed off" if report.is_signed_off else "Not signed off: DRAFT")
             for part, report in zip(plan_parts, returns, strict=True)

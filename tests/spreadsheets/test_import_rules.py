@@ -29,6 +29,7 @@ from monitoring.spreadsheets.outcome import Outcome
 from plans import partnerships
 from plans.models import Period
 from tests.cycle_builders import make_cycle
+from tests.forecast_builders import RISING, with_history
 from tests.test_sealed_returns import workbook_with_value_row
 
 pytestmark = pytest.mark.django_db
@@ -377,3 +378,22 @@ def test_a_workbook_outlier_confirmed_by_the_importer_is_stored_as_confirmed(c):
 
     assert import_workbook(c, content, confirm_outliers=True).applied
     assert new_values() == [("NI 152", Decimal("9.0"), True)]
+
+
+# --- a value that leaves the year's target unlikely to be met needs commentary too ---------------------------
+
+
+def test_a_value_on_target_that_leaves_the_year_unlikely_needs_commentary_as_on_the_form(c):
+    """The value form's forecast rule, asked by the import of the rows it has read (tests/forecast_builders.py):
+    NI 152 rose by 0.4 a quarter through 2007/08, so 14.3% at 2008/09 Q1 meets the target yet forecasts 15.4%."""
+    with_history(c, RISING)
+
+    refused = run_import(VALUES + GOOD_ROW + "NI 152,2008/09-Q1,14.3,\n")
+    explained = run_import(VALUES + GOOD_ROW + "NI 152,2008/09-Q1,14.3,New claims from the car plant\n")
+
+    assert problems(refused) == [
+        "Row 3, column D (Commentary): Explain why NI 152 is unlikely to meet its target of 14.3% for 2008/09 "
+        "(forecast 15.4%, 1% likely)."
+    ]
+    assert explained.applied, problems(explained)
+    assert q1(c.ni152).commentary == "New claims from the car plant"

@@ -11,7 +11,8 @@
 Each page runs a fixed number of queries, whatever the number of plans, actions, indicators, values or risks:
 lists are fetched whole, counts and sums are annotated in the queryset, and everything else is put together
 in Python (tests/dashboards/test_queries.py holds them to this at two sizes). RAG, direction of travel, trend,
-"target met" and trajectories come from indicators.performance, the one place those rules live.
+"target met" and trajectories come from indicators.performance, the one place those rules live; year-end forecasts
+from indicators.forecast, through monitoring.forecasts (whose figures each reader sees), from the values already read.
 """
 
 from monitoring.dashboards.selectors.indicator import indicator_for_page, indicator_page

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from indicators import performance
+from indicators.models import Forecast as StoredForecast
 from indicators.models import Indicator, IndicatorValue, PlanIndicator
+from monitoring import forecasts
 from monitoring.dashboards import charts
 from monitoring.dashboards.selectors.common import AssessmentView, assess, is_year_end
-from monitoring.dashboards.selectors.series import SeriesRow, indicator_series
+from monitoring.dashboards.selectors.series import SeriesRow, indicator_series, with_forecast
 from plans import periods
 from plans.models import Person
 
@@ -76,6 +78,8 @@ class IndicatorPage:
     targets: list[TargetRow]
     view: AssessmentView
     kind: str
+    forecast: forecasts.ForecastView | None = None
+    forecast_moves: list[StoredForecastRow] = field(default_factory=list)
 
     @property
     def assessment(self) -> performance.Assessment:
@@ -86,12 +90,26 @@ class IndicatorPage:
         return dict(periods.KIND_CHOICES)[self.kind]
 
 
+@dataclass
+class StoredForecastRow:
+    """A forecast stored at a sign-off, as the table of how the forecast moved prints it."""
+
+    stored: StoredForecast
+    indicator: Indicator
+
+    @property
+    def view(self) -> forecasts.ForecastView:
+        return forecasts.stored_view(self.indicator, self.stored)
+
+
 def indicator_for_page(pk: int) -> QuerySet[Indicator]:
     return Indicator.objects.select_related("baseline_period", "data_expert").filter(pk=pk)
 
 
-def indicator_page(indicator: Indicator) -> IndicatorPage:
-    """Return an indicator's full history with targets and commentary, its chart, and the plans that use it."""
+def indicator_page(indicator: Indicator, *, user) -> IndicatorPage:
+    """Return an indicator's full history with targets and commentary, its chart, the plans that use it, its
+    year-end forecast (with drafts for those who enter and answer for it: forecasts.sees_drafts) and how the
+    forecasts stored at each sign-off moved."""
     owners = list(indicator.owners.order_by("name"))
     links = list(indicator.plan_links.select_related("plan__lead_organisation").order_by("plan__reference"))
     values = list(indicator.values.select_related("period").order_by("period__start", "period__kind"))
@@ -129,4 +147,11 @@ def indicator_page(indicator: Indicator) -> IndicatorPage:
     ]
     assessment = assess(indicator, values, targets)
     history.reverse()  # newest first
-    return IndicatorPage(indicator, owners, links, series, series_rows, history, target_rows, assessment, kind)
+    include_drafts = forecasts.sees_drafts(user, indicator, owners)
+    points = forecasts.points_of(values, kind=kind)
+    year = forecasts.year_of(points, default=years[-1])
+    forecast = forecasts.forecast_of(indicator, points, year=year, target=targets.get(year), include_drafts=include_drafts)
+    stored = StoredForecast.objects.filter(indicator=indicator).select_related("period")
+    moves = [StoredForecastRow(row, indicator) for row in stored.order_by("period__start", "made_at")]
+    return IndicatorPage(indicator, owners, links, with_forecast(series, forecast, kind=kind), series_rows, history,
+                         target_rows, assessment, kind, forecast, moves)

@@ -12,8 +12,10 @@ from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquer
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
+from indicators import forecast as forecasting
 from indicators import performance
 from indicators.models import EntryStatus, Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
+from monitoring import forecasts
 from monitoring.dashboards.selectors.common import DONE, default_year, is_year_end
 from monitoring.models import ProgressReport, Return
 from plans import periods
@@ -37,10 +39,11 @@ class _PeriodFacts:
     label: str
     financial_year: int
     is_year_end: bool
+    span: periods.PeriodSpan
 
     @classmethod
     def of(cls, span: periods.PeriodSpan) -> _PeriodFacts:
-        return cls(span.label, span.financial_year, is_year_end(span))
+        return cls(span.label, span.financial_year, is_year_end(span), span)
 
 
 @dataclass(frozen=True)
@@ -208,6 +211,7 @@ class OverviewRow:
         self._completed_years: list[YearResult] = []
         self._current: ReturnSummary | None = None
         self._return_rag: ReturnRag | None = None
+        self._forecast: forecasts.ForecastView | None = None
 
     def __repr__(self) -> str:
         return f"<OverviewRow {self.plan.reference}>"
@@ -221,9 +225,10 @@ class OverviewRow:
             self._facts.read_all()
 
     def fill(self, year: int, assessment: performance.Assessment, completed_years: list[YearResult],
-             current: ReturnSummary | None, return_rag: ReturnRag | None = None) -> None:
+             current: ReturnSummary | None, return_rag: ReturnRag | None = None,
+             forecast: forecasts.ForecastView | None = None) -> None:
         self._year, self._assessment, self._completed_years, self._current = year, assessment, completed_years, current
-        self._return_rag = return_rag
+        self._return_rag, self._forecast = return_rag, forecast
 
     @property
     def year(self) -> int:
@@ -250,6 +255,26 @@ class OverviewRow:
         """Return the current return summed up, for a plan with no headline indicator and a return; else None."""
         self._read()
         return self._return_rag
+
+    @property
+    def forecast(self) -> forecasts.ForecastView | None:
+        """Return the headline indicator's year-end forecast for the year shown, from signed-off figures only (the
+        overview is the strategic group's page); None without a headline indicator or a target for the year."""
+        self._read()
+        return self._forecast
+
+    @property
+    def is_at_risk(self) -> bool:
+        """Return True if the headline indicator is unlikely to meet the year's target (under 50%)."""
+        return self.forecast is not None and self.forecast.is_at_risk
+
+    @property
+    def forecast_order(self) -> tuple[int, float]:
+        """The least likely to meet the target first; then those with too little history, then those with none."""
+        forecast = self.forecast
+        if forecast is None:
+            return 2, 0.0
+        return (0, forecast.probability) if forecast.probability is not None else (1, 0.0)
 
     @property
     def year_label(self) -> str:
@@ -425,7 +450,12 @@ class _OverviewFacts:
                                                     performance.target_met(indicator, reading.value, year_target)))
             # With no headline indicator there is no reading, and the assessment is "no data".
             assessment = performance.assess(indicator, [reading for _, reading in facts], target)
-            row.fill(shown_year, assessment, completed, _summary(report, self.today) if report else None, return_rag)
+            forecast = forecasts.forecast_of(
+                indicator, [forecasting.Point(period.span, reading.value, reading.signed_off) for period, reading in facts],
+                year=shown_year, target=target, include_drafts=False,
+            ) if indicator is not None else None
+            row.fill(shown_year, assessment, completed, _summary(report, self.today) if report else None, return_rag,
+                     forecast)
 
 
 # The sort keys of the overview that the database can order the plans on: a row's accessor, and the plan's field.
@@ -452,21 +482,23 @@ class OverviewRows:
 
     Sorted on the plan, its kind, its lead partner or its headline indicator, the database orders the plans and
     slicing reads only the page's plans: a site administrator's 2,000 plans cost what 25 do. Sorting on RAG,
-    direction or the current return needs every row's facts, as do the RAG filter (rag: 'green', 'amber', 'red'
-    or 'none') and the exports: then every row is read, in the same batch of queries, and sorted in Python.
+    direction, the forecast or the current return needs every row's facts, as do the RAG filter (rag: 'green',
+    'amber', 'red' or 'none'), the "at risk" filter (at_risk: the headline indicator's forecast under 50%) and the
+    exports: then every row is read, in the same batch of queries, and sorted in Python.
     """
 
-    def __init__(self, plans: QuerySet[Plan], *, year: int | None = None, rag: str = ""):
+    def __init__(self, plans: QuerySet[Plan], *, year: int | None = None, rag: str = "", at_risk: bool = False):
         self._plans = plans.select_related("lead_organisation").order_by("reference")
         self._year = year
         self._rag = rag
+        self._at_risk = at_risk
         self._count: int | None = None
         self._every: list[OverviewRow] | None = None
 
     def order_in_database(self, accessors: list[str]) -> bool:
         """Order the plans on these row accessors ('-' first for descending), if the database can; return whether
         it could. It cannot once every row has been read, or for a key decided in Python (RAG, direction, return)."""
-        if self._every is not None or self._rag:
+        if self._every is not None or self._filtered:
             return False
         fields = []
         for accessor in accessors:
@@ -488,21 +520,27 @@ class OverviewRows:
         """Return every row (the ones of the RAG chosen), in the order of the plans; sorting this list sorts the rows."""
         if self._every is None:
             rows = self._rows_of(list(self._plans))
-            if self._rag:
+            if self._filtered:
                 read_overview_rows(rows)
-                rows =  [row for row in rows if row.rag_key == self._rag]
+                rows = [row for row in rows if (not self._rag or row.rag_key == self._rag)
+                        and (not self._at_risk or row.is_at_risk)]
             self._every = rows
         return self._every
 
+    @property
+    def _filtered(self) -> bool:
+        """Return True if the rows are filtered on their facts (RAG, at risk), which every row must be read for."""
+        return bool(self._rag or self._at_risk)
+
     def __len__(self) -> int:
-        if self._every is not None or self._rag:
+        if self._every is not None or self._filtered:
             return len(self.every_row())
         if self._count is None:
             self._count = self._plans.count()
         return self._count
 
     def __getitem__(self, key):
-        if self._every is not None or self._rag or not isinstance(key, slice):
+        if self._every is not None or self._filtered or not isinstance(key, slice):
             return self.every_row()[key]
         return self._rows_of(list(self._plans[key]))
 

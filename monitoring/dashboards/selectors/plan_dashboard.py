@@ -22,9 +22,10 @@ from funding.models import (
 )
 from indicators import performance
 from indicators.models import Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
+from monitoring import forecasts
 from monitoring.dashboards import charts
 from monitoring.dashboards.selectors.common import AssessmentView, assess, default_year
-from monitoring.dashboards.selectors.series import SeriesRow, indicator_series
+from monitoring.dashboards.selectors.series import SeriesRow, indicator_series, with_forecast
 from monitoring.models import ProgressReport, Return
 from monitoring.plan_document import FundingRow
 from monitoring.plan_document import _as_printed as as_printed  # a balanced year's deficit prints blank, as the seed
@@ -38,6 +39,7 @@ class IndicatorPanel:
     series: charts.IndicatorSeries
     rows: list[SeriesRow]
     view: AssessmentView
+    forecast: forecasts.ForecastView | None = None
 
     @property
     def assessment(self) -> performance.Assessment:
@@ -56,6 +58,16 @@ class IndicatorPanel:
         """Return the caption of the table beside the chart, unique on the page."""
         indicator = self.indicator
         return f"{indicator.code or indicator.name[:60]}: figures by period"
+
+    @property
+    def forecast_id(self) -> str:
+        return f"{self.anchor}-forecast"
+
+    @property
+    def forecast_caption(self) -> str:
+        """Return the caption of the forecast's table, unique on the page (the year follows it)."""
+        indicator = self.indicator
+        return f"{indicator.code or indicator.name[:60]}: year-end forecast"
 
 
 FLOW_CATEGORIES = [
@@ -241,14 +253,20 @@ class PlanDashboard:
         return any(row.label != NOT_CLASSED for row in self.flow_rows)
 
 
-def plan_dashboard(plan: Plan) -> PlanDashboard:
-    """Return everything a plan's dashboard shows, in a fixed number of queries."""
+def plan_dashboard(plan: Plan, *, user) -> PlanDashboard:
+    """Return everything a plan's dashboard shows, in a fixed number of queries.
+
+    Each indicator's year-end forecast comes from the values already read: from signed-off figures for the
+    strategic group, with drafts (provisional) for the user who enters or answers for it, as the plan's indicator
+    links say (forecasts.sees_drafts_expression) in the query that reads them anyway.
+    """
     current = (
         Return.objects.filter(plan=plan).select_related("round__period").order_by("-round__period__start").first()
     )
     year = default_year(plan, current, None)
     links = list(
-        PlanIndicator.objects.filter(plan=plan).select_related("indicator__baseline_period").order_by("position", "pk")
+        PlanIndicator.objects.filter(plan=plan).select_related("indicator__baseline_period")
+        .annotate(sees_drafts=forecasts.sees_drafts_expression(user)).order_by("position", "pk")
     )
     indicator_ids = [link.indicator_id for link in links]
     values: dict[int, list[IndicatorValue]] = defaultdict(list)
@@ -259,12 +277,14 @@ def plan_dashboard(plan: Plan) -> PlanDashboard:
         "indicator_id", "year", "value"
     ):
         targets[indicator_id][target_year] = value
-    panels = []
+    panels, kind = [], plan.reporting_frequency
     for link in links:
         indicator = link.indicator
-        series, rows = indicator_series(indicator, values[indicator.pk], targets[indicator.pk],
-                                        kind=plan.reporting_frequency, years=plan.years)
-        panels.append(IndicatorPanel(link, series, rows, assess(indicator, values[indicator.pk], targets[indicator.pk])))
+        series, rows = indicator_series(indicator, values[indicator.pk], targets[indicator.pk], kind=kind, years=plan.years)
+        forecast = forecasts.forecast_of(indicator, forecasts.points_of(values[indicator.pk], kind=kind), year=year,
+                                         target=targets[indicator.pk].get(year), include_drafts=link.sees_drafts)
+        panels.append(IndicatorPanel(link, with_forecast(series, forecast, kind=kind), rows,
+                                     assess(indicator, values[indicator.pk], targets[indicator.pk]), forecast))
     return PlanDashboard(
         plan=plan, year=year, current=current, panels=panels, flow_rows=_flow_rows(plan, current, year),
         funding=_funding(plan), heat_map=_heat_map(plan), budget=_budget(plan),

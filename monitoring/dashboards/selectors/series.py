@@ -6,11 +6,13 @@ a report can draw the same chart as the dashboard.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
 from indicators import performance
 from indicators.models import Indicator, IndicatorValue
+from monitoring import forecasts
 from monitoring.dashboards import charts
 from plans import periods
 
@@ -106,3 +108,19 @@ def _trajectory(indicator, spans, placed, targets, years) -> list[charts.Traject
     line = performance.trajectory(start_value, targets[final_year], final - start)
     return [charts.TrajectoryPoint(spans[start + step].label, value.quantize(VALUE_PLACES))
             for step, value in enumerate(line)]
+
+
+def with_forecast(
+    series: charts.IndicatorSeries, view: forecasts.ForecastView | None, *, kind: str,
+) -> charts.IndicatorSeries:
+    """Return the chart data with the forecast's band to the year's last period, where there is a forecast with a
+    range (not where there is too little history) and that period is on the chart."""
+    made = view.forecast if view is not None else None
+    if made is None or not view.enough_history or None in (made.value, made.low, made.high):
+        return series
+    band = charts.ForecastBand(
+        period=periods.periods_in_year(made.year, kind)[-1].label, value=made.value.quantize(VALUE_PLACES),
+        low=made.low.quantize(VALUE_PLACES), high=made.high.quantize(VALUE_PLACES), chance=view.band_label,
+        provisional=view.is_provisional,
+    )
+    return dataclasses.replace(series, forecast=band)
