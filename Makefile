@@ -11,7 +11,7 @@ PORT ?= 8000
 export DEBUG ?= true
 NEW_SECRET_KEY = $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))'
 
-.PHONY: help setup run test lint check-deploy audit lock static browser-deps bench clean
+.PHONY: help setup run test lint check-deploy audit lock static browser-deps bench clean openapi
 
 help:
 	@echo "make run    set everything up on SQLite, load the demo data, serve http://$(HOST):$(PORT)"
@@ -76,6 +76,10 @@ bench: $(VENV)/.installed static
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
+
+# The API's OpenAPI schema, committed so that a change to the API shows in review (tests/api/test_schema.py).
+openapi: $(VENV)/.installed
+	ENV_FILE= $(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
 
 # Production has no .env, so neither does this check (ENV_FILE=).
 check-deploy: $(VENV)/.installed

@@ -301,3 +301,6 @@ class ImportRecord(PartnershipOwned):
 
     def get_absolute_url(self):
         return reverse("import_record", args=[self.pk])
+
+
+from monitoring.api.tokens import ApiToken  # noqa: E402, F401  (kept with the API; imported so Django finds it)

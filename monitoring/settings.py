@@ -5,6 +5,7 @@ production differs from development by environment variables only. On a develope
 `make setup` writes fills in what the real environment leaves unset; production has no .env.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -43,6 +44,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tables2",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from this site: never a CDN
     "import_export",
     "simple_history",
     "axes",
@@ -238,6 +242,52 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Spreadsheet imports (monitoring.spreadsheets.imports): the largest file accepted, on the upload page and the command line.
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+
+# The API (monitoring.api, docs/api.md): personal tokens or the browser's session; JSON only (no browsable pages,
+# whose forms would read outside the request's partnership scope); every refusal as problem details (RFC 9457).
+# Throttled per token (per login for a session) in the shared "throttle" cache, so that every worker counts alike.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/minute")
+if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", API_THROTTLE_RATE):
+    raise ImproperlyConfigured(f"API_THROTTLE_RATE must be like 600/minute (per second, minute, hour or day), "
+                               f"not {API_THROTTLE_RATE!r}.")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "monitoring.api.authentication.BearerTokenAuthentication",  # first: its challenge makes the 401
+        "rest_framework.authentication.SessionAuthentication",  # keeps CSRF on a session's unsafe requests
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "monitoring.api.pagination.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": ["monitoring.api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": API_THROTTLE_RATE},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "monitoring.api.problems.handle",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,  # money and figures are Decimal: never a float on the way out
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Partnership Monitor API",
+    "DESCRIPTION": "Plans, indicators, values, funding, risks, rounds and returns of the partnership you work in. "
+    "See docs/api.md.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "EntryStatusEnum": "indicators.models.EntryStatus",
+    },
+    "PREPROCESSING_HOOKS": ["monitoring.api.schema.only_the_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "monitoring.api.schema.add_problem_details",
+    ],
+}
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/govuk_table.html"
 DJANGO_TABLES2_PAGE_RANGE = 7

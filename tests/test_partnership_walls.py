@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.apps import apps
@@ -28,7 +28,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from funding.models import BudgetTable, FundingLine
+from indicators.models import IndicatorValue
 from monitoring import services
+from monitoring.api.tokens import token_create
 from monitoring.models import ImportRecord, ReminderSent, ReportingRound, ReportJob, Return
 from plans import partnerships
 from plans.models import (
@@ -209,6 +211,18 @@ def _send_back_data(w: World) -> dict:
     return {"items": [f"progress-{progress.pk}"], "comment": "Leaked"}
 
 
+def _a_value(w: World):
+    return IndicatorValue.objects.filter(indicator=w.open.ni152, period=w.open.round.period).get()
+
+
+def _a_token(w: World):
+    """Return a token of A's performance officer: the token pages answer only their own user, whatever the
+    partnership, so B's people must not find it either."""
+    if "token" not in w.extra:
+        w.extra["token"] = token_create(user=w.a_po, name=MARKER, expires_on=date.today() + timedelta(days=30))[0]
+    return w.extra["token"]
+
+
 # Each address that takes an id, with A's objects for its arguments (where a view takes two ids, both A's).
 ID_ROUTES: dict[str, IdRoute] = {
     "plan_detail": IdRoute(lambda w: {"pk": w.open.plan.pk}),
@@ -231,12 +245,26 @@ ID_ROUTES: dict[str, IdRoute] = {
     "report_job_download": IdRoute(lambda w: {"pk": w.job.pk}),
     "import_record": IdRoute(lambda w: {"pk": w.record.pk}),
     "plan_workbook": IdRoute(lambda w: {"pk": w.open.plan.pk}),
+    # The API (monitoring.api): the same walls for a browser session as for a token (tests/api/test_scope.py).
+    "api-partnership-detail": IdRoute(lambda w: {"pk": w.a.pk}),
+    "api-plan-detail": IdRoute(lambda w: {"pk": w.open.plan.pk}),
+    "api-indicator-detail": IdRoute(lambda w: {"pk": w.open.ni152.pk}),
+    "api-indicator-value-detail": IdRoute(lambda w: {"pk": _a_value(w).pk}),
+    "api-funding-line-detail": IdRoute(lambda w: {"pk": FundingLine.objects.get(plan=w.open.plan).pk}),
+    "api-risk-detail": IdRoute(lambda w: {"pk": Risk.objects.get(plan=w.open.plan).pk}),
+    "api-round-detail": IdRoute(lambda w: {"pk": w.open.round.pk}),
+    "api-return-detail": IdRoute(lambda w: {"pk": w.open.report.pk}),
+    "api-return-values": IdRoute(lambda w: {"pk": w.open.report.pk}),
+    "api-return-value": IdRoute(lambda w: {"pk": w.open.report.pk, "indicator_id": w.open.ni152.pk}),
+    "api_token_revoke": IdRoute(lambda w: {"pk": _a_token(w).pk}),
 }
 # Addresses whose arguments name no object (a template's kind and format).
 ARGUMENTS_NOT_IDS = {"import_template"}
 # Addresses without arguments that are not pages of data.
 # choose_partnership answers 404 to anyone who works in one partnership only, as B's people do.
 NOT_DATA_PAGES = {"login", "logout", "accessibility", "choose_partnership"}
+# The API's answer to an address of no resource (404 problem details), under /api/v1/.
+NOT_DATA_PAGES |= {"api-not-found"}
 
 # ---------------------------------------------------------------------------------------------------------
 # Every address that takes an id answers B as for an id that does not exist, and changes nothing of A
@@ -295,7 +323,7 @@ def test_b_cannot_mix_its_return_with_as_action(client, world):
 # ---------------------------------------------------------------------------------------------------------
 # A's own performance officer is answered: the walls are not everything answering 404
 
-POST_ONLY = {"round_reopen", "dashboard_remind"}
+POST_ONLY = {"round_reopen", "dashboard_remind", "api_token_revoke"}
 
 
 @pytest.mark.parametrize("name", list(ID_ROUTES))
