@@ -67,8 +67,9 @@ APP_ROLE = "partnership_monitor_bench_app"
 
 
 def many_partnerships() -> dict:
-    """An install of PARTNERSHIPS partnerships of 20 plans each: its pages timed connected as a superuser (row-level
-    security passed by) and as a role like the web's (every policy applies), in one run."""
+    """An install of PARTNERSHIPS partnerships of 20 plans each: its pages timed as the tables' owner (row-level
+    security passed by) and as a role like the web's (every policy applies), request by request in one process
+    (bench/partnerships.py), so that the ratio compares the two at the same moment of a shared machine."""
     name = "partnership_monitor_bench_partnerships"
     for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
         subprocess.run(["psql", f"{PG}/postgres", "-qc", sql], check=True)
@@ -87,16 +88,15 @@ def many_partnerships() -> dict:
     ]
     for sql in grants:
         subprocess.run(["psql", owner, "-qc", sql], check=True)
-    app = f"postgres://{APP_ROLE}@127.0.0.1:5432/{name}"
-    without = json.loads(run([PY, "bench/partnerships.py"], environment(owner), capture=True).strip().splitlines()[-1])
-    with_rls = json.loads(run([PY, "bench/partnerships.py"], environment(app), capture=True).strip().splitlines()[-1])
-    pages = {key: value for key, value in with_rls.items() if isinstance(value, dict)}
+    measured = json.loads(run([PY, "bench/partnerships.py"], {**environment(owner), "BENCH_APP_ROLE": APP_ROLE},
+                              capture=True).strip().splitlines()[-1])
+    with_rls, without = measured["with row-level security"], measured["without row-level security"]
     return {
-        "partnerships": with_rls["partnerships"], "plans": with_rls["plans"], "build_seconds": round(built, 1),
-        "pages with row-level security": pages,
-        "pages without row-level security": {key: value for key, value in without.items() if isinstance(value, dict)},
+        "partnerships": measured["partnerships"], "plans": measured["plans"], "build_seconds": round(built, 1),
+        "pages with row-level security": with_rls,
+        "pages without row-level security": without,
         "row-level security cost (median with / without)": {
-            key: round(pages[key]["median_ms"] / without[key]["median_ms"], 3) for key in pages
+            key: round(with_rls[key]["median_ms"] / without[key]["median_ms"], 3) for key in with_rls
         },
     }
 

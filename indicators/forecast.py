@@ -35,8 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-
-from scipy.stats import t as student_t
+from functools import cache
 
 from indicators import performance
 from plans import periods
@@ -44,6 +43,18 @@ from plans import periods
 VERY_UNLIKELY, UNLIKELY, ABOUT_EVEN, LIKELY, VERY_LIKELY = (
     "very unlikely", "unlikely", "about even", "likely", "very likely"
 )
+
+
+@cache
+def _student_t():
+    """Return scipy's Student's t distribution, imported on first use: scipy.stats takes half a second and some
+    50 MB to import, which every web and worker process would otherwise pay at start-up for pages that never
+    forecast."""
+    from scipy.stats import t
+
+    return t
+
+
 NOT_ENOUGH_HISTORY = "not enough history to forecast"
 AT_RISK_BELOW = 0.5  # probability under which an indicator is "at risk" and needs commentary
 
@@ -217,7 +228,7 @@ def _finish(indicator, year, target, method, centre, scale, freedom, count, prov
     """Turn a predictive t distribution into the forecast: clipped value and range, and the odds of the target."""
     if scale <= NEGLIGIBLE_SPREAD * max(1.0, abs(centre)):
         scale = 0.0  # a perfect line's residuals are rounding noise, which would make its odds arbitrary
-    reach = float(student_t.ppf(0.5 + COVERAGE / 2, freedom)) * scale if scale > 0 else 0.0
+    reach = float(_student_t().ppf(0.5 + COVERAGE / 2, freedom)) * scale if scale > 0 else 0.0
     low_bound, high_bound = indicator.value_bounds()
     places = indicator.decimal_places
 
@@ -234,7 +245,7 @@ def _finish(indicator, year, target, method, centre, scale, freedom, count, prov
     if target is not None and indicator.polarity != indicator.Polarity.NEUTRAL:
         higher = indicator.polarity == indicator.Polarity.HIGHER_IS_BETTER
         if scale > 0:
-            below = float(student_t.cdf((float(target) - centre) / scale, freedom))
+            below = float(_student_t().cdf((float(target) - centre) / scale, freedom))
             # A value exactly on target meets it (performance.rag: no shortfall is green); the t is continuous.
             probability = 1.0 - below if higher else below
         else:

@@ -1,0 +1,24 @@
+"""What every web and worker process pays when it starts, before it serves anything."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_a_process_starts_without_importing_scipy():
+    """scipy.stats costs about half a second and 50 MB a process; only a forecast needs it, so it is imported then
+    (indicators.forecast._student_t). Imported at start-up, it put the upload page's peak over its 100 MB budget
+    (bench/hostile_files.py: 158 MB with it, 84 MB without)."""
+    script = (
+        "import sys, django; django.setup(); import monitoring.urls; "
+        "print(sorted(name for name in ('scipy', 'scipy.stats') if name in sys.modules))"
+    )
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "monitoring.test_settings", "ENV_FILE": ""}
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
