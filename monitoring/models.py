@@ -13,6 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from indicators.models import EntryStatus
+from monitoring.audit import DETAIL_LENGTH, Via, through_label
 from plans.models import REPORTED_TEXT, DeliveryAction, Period, Person, Plan, Seal, partnership_field, text_field
 from plans.partnerships import PartnershipOwned, ScopedManager
 from plans.seals import SealGuardedQuerySet, refuse_sealed
@@ -192,12 +193,25 @@ class WorkflowEvent(PartnershipOwned):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
     comment = text_field(REPORTED_TEXT, blank=True)
+    # Through what the move came (monitoring.audit), stamped by make_move. NULL: recorded before the channel was kept
+    # (migration 0012), shown like the web page. Nullable without a default so that SQLite adds the columns in place
+    # rather than rebuilding the table its seal triggers read.
+    via = models.CharField(max_length=10, choices=Via.choices, null=True, blank=True)
+    via_detail = models.CharField(max_length=DETAIL_LENGTH, null=True, blank=True,
+                                  help_text="Which token (or file, or command) it came through.")
+
+    Via = Via  # WorkflowEvent.Via, as ImportRecord.Via
 
     class Meta:
         ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.move}: {self.from_status} -> {self.to_status}"
+
+    @property
+    def through(self) -> str:
+        """How the move came in, as the history shows it beside who made it ("" for the web page)."""
+        return through_label(self.via, self.via_detail or "")
 
 
 class ReminderSent(PartnershipOwned):

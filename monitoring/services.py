@@ -18,14 +18,12 @@ from indicators import performance
 from indicators.models import (
     EntryStatus,
     Indicator,
-    IndicatorTarget,
     IndicatorValue,
     PlanIndicator,
     ValueSeal,
-    sealed_pairs,
 )
 from indicators.models import Forecast as StoredForecast
-from monitoring import action_rag, notifications, permissions, sealed_setup
+from monitoring import action_rag, notifications, permissions, sealed_setup, value_rows
 from monitoring.models import ProgressReport, ReportingRound, Return, WorkflowEvent
 from monitoring.workflow import Move, WorkflowError, make_move
 from plans import periods
@@ -237,10 +235,70 @@ def progress_save(
 
 # Indicator values -----------------------------------------------------------------------------------------
 
+DUPLICATE_INDICATOR = "The batch names this indicator more than once."
 
-def target_for(indicator: Indicator, period: Period) -> Decimal | None:
-    target = IndicatorTarget.objects.filter(indicator=indicator, year=period.financial_year).first()
-    return target.value if target else None
+
+@dataclass(frozen=True)
+class ValueItem:
+    """One value to save: the indicator, the text typed, its commentary, the version read (None for a first entry)
+    and whether the data expert confirmed an outlier."""
+
+    indicator: Indicator
+    raw_value: str
+    commentary: str = ""
+    version: int | None = None
+    confirm_outlier: bool = False
+
+
+class ValuesRefused(Exception):
+    """What each refused value of a batch broke, by its place in the batch: {place: the exception the single save
+    raises (ValidationError, PermissionDenied, WorkflowError or StaleEdit)}. Nothing was saved."""
+
+    def __init__(self, problems: dict[int, Exception]):
+        super().__init__(str(next(iter(problems.values()))))
+        self.problems = dict(sorted(problems.items()))
+
+
+def _check_value(
+    item: ValueItem, read: value_rows.ValuesRead, *, user, submit: bool,
+) -> tuple[IndicatorValue, WorkflowEvent]:
+    """Apply every rule of a value to one item, on what was read for its batch; raise the first it breaks, else
+    return the entry, moved and filled in but not saved, with its workflow event."""
+    indicator, report = item.indicator, read.report
+    period = report.round.period
+    _require(indicator.pk in read.linked and permissions.may_enter_value(user, indicator), NOT_YOUR_INDICATOR)
+    _require_editable(report)
+    existing = read.existing.get(indicator.pk)
+    if (existing is not None and existing.is_signed_off) or indicator.pk in read.sealed:
+        raise WorkflowError(LOCKED)  # held by this or another plan's signed-off return, even if not yet entered
+    _check_length(IndicatorValue, "commentary", item.commentary)
+    try:
+        value = performance.parse_value(indicator, item.raw_value)
+    except ValidationError as error:
+        raise ValidationError({"value": error.messages}) from None
+    earlier = read.earlier.get(indicator.pk, [])
+    outlier = performance.is_outlier(value, [point.value for point in earlier])
+    if outlier and not item.confirm_outlier:
+        raise ValidationError({"confirm_outlier": OUTLIER_WARNING}, code="outlier")
+    target = read.targets.get(indicator.pk)
+    if performance.misses_target(indicator, value, target) and not item.commentary.strip():
+        raise ValidationError({"commentary": COMMENTARY_REQUIRED.format(target=indicator.format_value(target))})
+    if problem := _forecast_problem(indicator, earlier, period, value, target, item.commentary):
+        raise ValidationError({"commentary": problem}, code="forecast_at_risk")
+    if existing is None:
+        if item.version:
+            raise StaleEdit(STALE_EDIT)
+        entry = IndicatorValue(indicator=indicator, period=period, status=EntryStatus.NOT_STARTED)
+    else:
+        if item.version != existing.version:
+            raise StaleEdit(STALE_EDIT)
+        entry = existing
+        entry.indicator, entry.period = indicator, period  # the same rows, already in hand
+        entry.version += 1
+    event = make_move(entry, Move.SUBMIT if submit else Move.SAVE_DRAFT, report=report, user=user)
+    entry.value, entry.commentary, entry.entered_by = value, item.commentary, user
+    entry.outlier_confirmed = item.confirm_outlier and outlier
+    return entry, event
 
 
 @transaction.atomic
@@ -248,49 +306,47 @@ def indicator_value_save(
     *, report: Return, indicator: Indicator, user, raw_value: str, commentary: str, version: int | None,
     confirm_outlier: bool, submit: bool,
 ) -> IndicatorValue:
-    """Check and save the period's value of one indicator of the return's plan."""
-    report = Return.objects.select_related("round__period").get(pk=report.pk)
-    in_plan = PlanIndicator.objects.filter(plan=report.plan_id, indicator=indicator).exists()
-    _require(in_plan and permissions.may_enter_value(user, indicator), NOT_YOUR_INDICATOR)
-    _require_editable(report)
-    period = report.round.period
-    existing = IndicatorValue.objects.filter(indicator=indicator, period=period).first()
-    if (existing is not None and existing.is_signed_off) or sealed_pairs({(indicator.pk, period.pk)}):
-        raise WorkflowError(LOCKED)  # held by this or another plan's signed-off return, even if not yet entered
-    _check_length(IndicatorValue, "commentary", commentary)
+    """Check and save the period's value of one indicator of the return's plan: a batch of one, raising what its
+    value breaks."""
+    item = ValueItem(indicator, raw_value, commentary, version, confirm_outlier)
     try:
-        value = performance.parse_value(indicator, raw_value)
-    except ValidationError as error:
-        raise ValidationError({"value": error.messages}) from None
-    earlier = list(
-        IndicatorValue.objects.filter(indicator=indicator, period__kind=period.kind).exclude(period=period)
-        .select_related("period")
-    )
-    history = [row.value for row in earlier]
-    if performance.is_outlier(value, history) and not confirm_outlier:
-        raise ValidationError({"confirm_outlier": OUTLIER_WARNING}, code="outlier")
-    target = target_for(indicator, period)
-    if performance.misses_target(indicator, value, target) and not commentary.strip():
-        raise ValidationError({"commentary": COMMENTARY_REQUIRED.format(target=indicator.format_value(target))})
-    if problem := forecast_commentary_problem(indicator, earlier, period, value, target, commentary):
-        raise ValidationError({"commentary": problem}, code="forecast_at_risk")
-    if existing is None:
-        if version:
-            raise StaleEdit(STALE_EDIT)
-        entry = IndicatorValue(indicator=indicator, period=period, status=EntryStatus.NOT_STARTED)
-    else:
-        if version != existing.version:
-            raise StaleEdit(STALE_EDIT)
-        _bump_version(IndicatorValue, existing.pk, existing.version)
-        entry = existing
-        entry.version += 1
-    event = make_move(entry, Move.SUBMIT if submit else Move.SAVE_DRAFT, report=report, user=user)
-    entry.value, entry.commentary, entry.entered_by = value, commentary, user
-    entry.outlier_confirmed = confirm_outlier and performance.is_outlier(value, history)
-    _save_entry(entry)
-    event.indicator_value = entry
-    event.save()
-    return entry
+        return indicator_values_save(report=report, user=user, items=[item], submit=submit)[0]
+    except ValuesRefused as refused:
+        raise refused.problems[0] from None
+
+
+@transaction.atomic
+def indicator_values_save(*, report: Return, user, items: list[ValueItem], submit: bool) -> list[IndicatorValue]:
+    """Check and save the period's values of indicators of the return's plan, all or nothing: the rules of each
+    value are those of the single save (_check_value), read for the whole batch at once, and every value saved is
+    written, recorded in its history and moved in a handful of statements, whatever the batch's length.
+
+    Raise ValuesRefused with every item's problem by its place if any item breaks a rule; return the entries in
+    the items' order otherwise.
+    """
+    report = Return.objects.select_related("round__period").get(pk=report.pk)
+    read = value_rows.read_for_values(report, [item.indicator for item in items])
+    problems: dict[int, Exception] = {}
+    checked: dict[int, tuple[IndicatorValue, WorkflowEvent]] = {}
+    seen: set[int] = set()
+    for place, item in enumerate(items):
+        try:
+            if item.indicator.pk in seen:
+                raise ValidationError({"indicator": DUPLICATE_INDICATOR})
+            seen.add(item.indicator.pk)
+            checked[place] = _check_value(item, read, user=user, submit=submit)
+        except (ValidationError, PermissionDenied, WorkflowError, StaleEdit) as error:
+            problems[place] = error
+    if problems:
+        raise ValuesRefused(problems)
+    entries = [entry for entry, _ in checked.values()]
+    new = {place: entry.indicator_id for place, (entry, _) in checked.items() if entry.pk is None}
+    try:
+        value_rows.write_values(report, user, entries, [event for _, event in checked.values()])
+    except value_rows.Taken as taken:  # entered by another save since this one read the period's values
+        raise ValuesRefused({place: StaleEdit(STALE_EDIT) for place, indicator in new.items()
+                             if indicator in taken.indicators}) from None
+    return entries
 
 
 def forecast_commentary_problem(
@@ -301,9 +357,15 @@ def forecast_commentary_problem(
     forecast probability under 50%), as a value that misses its target does; else None. The rule is
     indicators.forecast.commentary_required, which imports ask too; `earlier` are the indicator's other values of
     the period's kind, with their periods."""
+    return _forecast_problem(indicator, forecasting.points_of(earlier), period, value, target, commentary)
+
+
+def _forecast_problem(
+    indicator: Indicator, earlier: list[forecasting.Point], period: Period, value: Decimal, target: Decimal | None,
+    commentary: str,
+) -> str | None:
     return forecasting.commentary_required(
-        indicator, forecasting.points_of(earlier), forecasting.Point(period.span, value, False),
-        target=target, commentary=commentary,
+        indicator, earlier, forecasting.Point(period.span, value, False), target=target, commentary=commentary,
     )
 
 
@@ -471,8 +533,7 @@ def return_sign_off(*, report: Return, user) -> Return:
     """Sign the return off and lock it, with every progress entry and indicator value in it."""
     report = Return.objects.select_for_update().select_related("round__period", "plan").get(pk=report.pk)
     _require(permissions.signs_off_plan(user, report.plan), NOT_YOUR_PLAN)
-    if not report.round.is_open:
-        raise WorkflowError(ROUND_CLOSED)
+    _require_editable(report)  # signed off already: say it is locked, not that its entries are "not submitted"
     if blockers := sign_off_blockers(report):
         raise WorkflowError("This return cannot be signed off yet. " + " ".join(blockers))
     events = [make_move(report, Move.SIGN_OFF, report=report, user=user)]

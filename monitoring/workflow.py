@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import models
 
 from indicators.models import EntryStatus
+from monitoring import audit
 from monitoring.models import Return, WorkflowEvent
 
 ENTRY = "entry"
@@ -70,13 +71,16 @@ def transition_for(subject_kind: str, status: str, move: str) -> Transition:
 
 
 def make_move(subject, move: str, *, report: Return, user, comment: str = "") -> WorkflowEvent:
-    """Move the subject (a Return, ProgressReport or IndicatorValue) and record the move; the caller saves it."""
+    """Move the subject (a Return, ProgressReport or IndicatorValue) and record the move, with the channel it came
+    through (monitoring.audit); the caller saves it."""
     kind = RETURN if isinstance(subject, Return) else ENTRY
     from_status = subject.status if subject.pk else EntryStatus.NOT_STARTED
     transition = transition_for(kind, from_status, move)
     subject.status = transition.to
+    channel = audit.current()  # through what the move came: the web page unless the route said otherwise
     event = WorkflowEvent(
-        report=report, move=move, from_status=from_status, to_status=transition.to, user=user, comment=comment
+        report=report, move=move, from_status=from_status, to_status=transition.to, user=user, comment=comment,
+        via=channel.via, via_detail=channel.detail,
     )
     if kind == ENTRY:
         field = "progress" if subject._meta.model_name == "progressreport" else "indicator_value"

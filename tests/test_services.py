@@ -262,6 +262,17 @@ def test_only_an_owner_of_the_plan_signs_off(cycle):
             services.return_sign_off(report=cycle["report"], user=cycle[user])
 
 
+def test_signing_off_a_signed_off_return_again_says_it_is_locked(cycle):
+    """Not that its entries' progress is "not submitted": they are signed off, which is not submitted."""
+    complete_return(cycle)
+    services.return_sign_off(report=cycle["report"], user=cycle["owner"])
+    events = WorkflowEvent.objects.count()
+    with pytest.raises(WorkflowError) as refused:
+        services.return_sign_off(report=cycle["report"], user=cycle["owner"])
+    assert str(refused.value) == services.LOCKED
+    assert WorkflowEvent.objects.count() == events
+
+
 def test_signing_off_locks_the_return_and_everything_in_it(cycle, mailoutbox, committed):
     complete_return(cycle)
     with committed():

@@ -18,6 +18,7 @@ from contextlib import ExitStack
 
 from rest_framework import exceptions, status
 
+from monitoring import audit
 from monitoring.api.tokens import ApiToken
 from monitoring.partnership_scope import SESSION_KEY, Choice, choice_for
 from plans import partnerships
@@ -30,6 +31,8 @@ NOT_YOURS = "You hold no role in partnership {id}."
 AMBIGUOUS = ("You hold roles in several partnerships: name the one this request is for with the X-Partnership "
              "header, one of {ids}.")
 NO_ROLE = "You hold no role in any partnership, so there is nothing for you to see."
+TOKEN_DETAIL = "token “{name}” ({prefix}…)"
+SESSION_DETAIL = "signed-in session"
 
 
 class ChoosePartnership(exceptions.APIException):
@@ -69,8 +72,17 @@ def api_choice(request) -> Choice:
     return choice
 
 
+def channel_detail(auth) -> str:
+    """Return how the audit names the request's credentials: the token's name and prefix, or the session."""
+    if not isinstance(auth, ApiToken):
+        return SESSION_DETAIL
+    room = audit.DETAIL_LENGTH - len(TOKEN_DETAIL.format(name="", prefix=auth.prefix))
+    return TOKEN_DETAIL.format(name=audit.shorten(auth.name, room), prefix=auth.prefix)
+
+
 class PartnershipScoped:
-    """Mixin of every API view: run the request, after authentication, within the caller's partnership scope."""
+    """Mixin of every API view: run the request, after authentication, within the caller's partnership scope and
+    with its writes audited as made through the API."""
 
     def dispatch(self, request, *args, **kwargs):
         self._partnership_scope = ExitStack()
@@ -81,6 +93,8 @@ class PartnershipScoped:
         # Authentication, then the scope, then permissions and throttles (which may read scoped rows).
         self.perform_authentication(request)
         if request.user.is_authenticated:
+            # Every write of the request is audited as made through the API, with its token (monitoring.audit).
+            self._partnership_scope.enter_context(audit.through(audit.Via.API, detail=channel_detail(request.auth)))
             choice = api_choice(request)
             request.partnership_choice = choice
             self._partnership_scope.enter_context(partnerships.within(choice.scope))

@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from indicators.models import IndicatorValue
+from monitoring import audit
 from monitoring.models import ProgressReport, Return, WorkflowEvent
 from monitoring.workflow import STATUS_LABELS, Move
 
@@ -24,6 +25,7 @@ class Change:
     comment: str = ""
     move: str = ""
     consequence: bool = False  # an entry moved by its return's sign-off or reopening, not by itself
+    through: str = ""  # how it came in, beside who made it: "through the API, token …" ("" for the web page)
 
     @property
     def kind(self) -> str:
@@ -117,7 +119,8 @@ VALUE_FIELDS = ["value", "commentary", "outlier_confirmed"]
 def _diffs(records, subject_of, fields, saved_by: str) -> list[Change]:
     """Return a Change for each tracked field that differs between consecutive historical records of an entry.
 
-    Who made it is the history's user (set from the request), else the user the entry itself records.
+    Who made it is the history's user (set from the request), else the user the entry itself records; through
+    what, the record's change reason when it names the API (monitoring.audit).
     """
     changes = []
     previous: dict[int, object] = {}
@@ -125,12 +128,14 @@ def _diffs(records, subject_of, fields, saved_by: str) -> list[Change]:
         before_record = previous.get(record.id)
         subject, field_specs = subject_of(record), fields(record)
         who = _who(record.history_user or getattr(record, saved_by))
+        through = audit.reason_label(record.history_change_reason)
         for name, label, show in field_specs:
             after = getattr(record, name)
             before = getattr(before_record, name) if before_record is not None else None
             if before == after or (before_record is None and after in (None, "", False)):
                 continue
-            changes.append(Change(record.history_date, who, subject, label, show(before), show(after)))
+            changes.append(Change(record.history_date, who, subject, label, show(before), show(after),
+                                  through=through))
         previous[record.id] = record
     return changes
 
@@ -211,5 +216,5 @@ def _event_change(event: WorkflowEvent) -> Change:
         event.at, _who(event.user), subject, "Status",
         STATUS_LABELS.get(event.from_status, event.from_status), STATUS_LABELS.get(event.to_status, event.to_status),
         comment=event.comment, move=event.move,
-        consequence=subject != "The return" and event.move in (Move.SIGN_OFF, Move.REOPEN),
+        consequence=subject != "The return" and event.move in (Move.SIGN_OFF, Move.REOPEN), through=event.through,
     )

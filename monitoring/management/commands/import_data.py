@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
+from monitoring import audit
 from monitoring.management.partnership import PartnershipCommand
 from monitoring.models import ImportRecord
 from monitoring.spreadsheets import imports
@@ -39,6 +40,7 @@ class Command(PartnershipCommand):
                             help="Confirm the values far outside their indicator's earlier values, having checked "
                                  "them; without it they are problems.")
 
+    @audit.through(audit.Via.COMMAND, detail="manage.py import_data")
     def handle(self, *args, kind, file, dry_run, user, confirm_outliers, **options):
         path = Path(file)
         if not path.is_file():

@@ -7,6 +7,7 @@ from datetime import date
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from monitoring import audit
 from monitoring.demo import load_demo
 from monitoring.demo.data import DemoDataError
 
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             help="The day the demo is loaded, for the open round's due date (three weeks later); default: today.",
         )
 
+    @audit.through(audit.Via.COMMAND, detail="manage.py load_demo")
     def handle(self, *args, demo_logins=False, today=None, **options):
         try:
             lines = load_demo(with_logins=settings.DEBUG or demo_logins, today=today)
