@@ -55,7 +55,7 @@ def measure_pair(client: Client, url: str) -> dict[str, dict]:
     """Time GET url as the owner and as the application's role, alternately; return each one's summary."""
     sides = [OWNER, APP] if APP_ROLE else [OWNER]
     timings: dict[str, list[float]] = {side: [] for side in sides}
-    queries: dict[str, int | None] = {side: None for side in sides}
+    queries: dict[str, int | None] = dict.fromkeys(sides)
     for run in range(WARM_UP + RUNS):
         for side in sides if run % 2 == 0 else reversed(sides):
             become(side)

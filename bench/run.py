@@ -180,6 +180,7 @@ def main():
             results["imports"] = optional_script("imports.py", env)
             results["hostile_files"] = optional_script("hostile_files.py", env)
             results["forecast"] = optional_script("forecast.py", env)
+            results["api"] = optional_script("api.py", env)
             overview = pages.get("overview dashboard", {}).get("url")
             results["load"] = load_test(url, overview) if use_pg else "skipped: needs PostgreSQL"
     if use_pg and PARTNERSHIPS:
@@ -249,6 +250,12 @@ def targets(results: dict) -> list[dict]:
                  "met": None if None in brier else brier[0] < min(brier[1:])})
     check(f"forecasts for every indicator at scale {largest} under 1 s",
           _figure(results, "forecast", "time to forecast every indicator", "median_seconds"), 1)
+    check(f"API: a page of 100 values, 95th percentile under 100 ms at scale {largest}",
+          _figure(results, "api", "indicator values page", "p95_ms"), 100)
+    batch = [_figure(results, "api", "batch of 1,000 values", what, "median_seconds") for what in ("first entries",
+                                                                                                    "changes")]
+    check("API: a batch of 1,000 values saved under 1 s (median; the slower of first entries and changes)",
+          None if None in batch else max(batch), 1)
     check("5 MB zip bomb refused in under 1 s", _figure(results, "hostile_files", "target", "seconds"), 1)
     check("5 MB zip bomb refused with peak memory under 100 MB (the whole process, Django included)",
           _figure(results, "hostile_files", "target", "peak_rss_mb"), 100)

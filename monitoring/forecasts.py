@@ -5,16 +5,16 @@ the reporting cycle asks around it, so that they never disagree:
 
 - Whose figures go in. The strategic group and committee (the dashboards' readers, the PDF report, the committee
   pack) see forecasts from signed-off values only. The people who enter and answer for an indicator (its data
-  expert, its owners, a performance officer) see forecasts that include the drafts, marked provisional
-  (sees_drafts). A page decides that from what it has already read: no query per indicator.
+  expert, its owners, a performance officer) see forecasts that include the drafts, marked provisional. Who sees
+  drafts is decided in one place, monitoring.permissions.sees_drafts (and its queryset form, sees_drafts_expression,
+  for a page of many indicators), as for the API's values: a page decides it from what it has already read.
 - How it reads. ForecastView formats a forecast the indicator's way ('15.1%', '836', '£650,000') with its range,
   its chance of meeting the target in words and number ('Unlikely (22%)'), and what it rests on.
 - When it needs words. A value that leaves its indicator unlikely to meet the year's target (a probability under
   50%, indicators.forecast.AT_RISK_BELOW) must say why, as a value that misses its target must: the rule is
   indicators.forecast.commentary_required, asked by monitoring.services and by imports alike.
 
-Nothing here queries the database (sees_drafts asks a performance officer's role once per request, and the owners
-only when the caller has not read them); forecasts are stored at sign-off by indicators.forecast.record_forecasts.
+Nothing here queries the database; forecasts are stored at sign-off by indicators.forecast.record_forecasts.
 """
 
 from __future__ import annotations
@@ -23,13 +23,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.utils import timezone
 
 from indicators import forecast as forecasting
 from indicators.models import Indicator, IndicatorValue
-from monitoring import permissions
 from plans import periods
-from plans.models import Membership
 
 NO_TARGET = "No target for {year}, so no forecast against it."
 
@@ -144,39 +142,50 @@ def forecast_of(
     return ForecastView(indicator, made)
 
 
+# How fine a reporting frequency is: an indicator shared by plans is charted and forecast at the finest of them.
+FINENESS = {periods.MONTH: 0, periods.QUARTER: 1, periods.HALF: 2, periods.YEAR: 3}
+
+
+def indicator_frame(plans: Iterable, values: Iterable[IndicatorValue], targets: dict[int, Decimal]) -> tuple[str, list[int]]:
+    """Return the kind of period an indicator is charted and forecast at, and the years its page covers.
+
+    The kind is the finest of the reporting frequencies of the plans that show it, else of its values' periods,
+    else years; the years run from the first to the last of its plans' years, its targets' and its values', else
+    this year alone. `plans` and `values` (with their periods) are already read: nothing is queried.
+    """
+    plans, values = list(plans), list(values)
+    kinds = [plan.reporting_frequency for plan in plans] or [value.period.kind for value in values] or [periods.YEAR]
+    kind = min(kinds, key=lambda kind: FINENESS[kind])
+    years = sorted(
+        {year for plan in plans for year in plan.years} | set(targets) | {value.period.financial_year for value in values}
+    ) or [periods.year_containing(timezone.localdate())]
+    return kind, list(range(years[0], years[-1] + 1))
+
+
+def indicator_forecast(
+    indicator: Indicator, values: Iterable[IndicatorValue], targets: dict[int, Decimal], *, kind: str,
+    default_year: int, include_drafts: bool,
+) -> tuple[int, ForecastView | None]:
+    """Return the year an indicator's forecast speaks of (year_of) and its forecast for that year's end, as its page
+    shows it, from its values of the kind (indicator_frame) and its targets by year; None where forecast_of gives
+    none (no_forecast_reason says why)."""
+    points = points_of(values, kind=kind)
+    year = year_of(points, default=default_year)
+    return year, forecast_of(indicator, points, year=year, target=targets.get(year), include_drafts=include_drafts)
+
+
 def year_of(points: list[forecasting.Point], *, default: int) -> int:
     """Return the year a forecast speaks of: that of the indicator's latest value, signed off or not (the year is
     the same whoever reads the page; only the figures the forecast rests on differ), else the default."""
     return points[-1].period.financial_year if points else default
 
 
-# ---------------------------------------------------------------------------------------------------------
-# Whose figures go in
+TRACKED_ONLY = "{name} is tracked only, with no target to meet, so no forecast against one."
 
 
-def sees_drafts(user, indicator: Indicator, owners: Iterable | None = None) -> bool:
-    """Return True if the user's forecasts of the indicator include draft figures: its data expert, one of its
-    owners (`owners`, the indicator's owners already read; asked of the database when not given), or a
-    performance officer. Everyone else (the strategic group, a lead officer) sees signed-off figures only."""
-    if not user.is_authenticated:
-        return False
-    if permissions.is_data_expert_for(user, indicator):
-        return True
-    if owners is None:
-        owners = indicator.owners.all()
-    if any(person.user_id == user.pk for person in owners):
-        return True
-    return permissions.is_performance_officer(user)
-
-
-def sees_drafts_expression(user, path: str = "indicator") -> ExpressionWrapper:
-    """Return sees_drafts() as an annotation of a queryset that reaches the indicator by `path`, so that a page
-    listing many indicators learns it for each within the query it runs anyway."""
-    if not user.is_authenticated:
-        return ExpressionWrapper(Q(pk__in=[]), output_field=BooleanField())
-    if user.is_superuser:
-        return ExpressionWrapper(~Q(pk__in=[]), output_field=BooleanField())
-    owns = Indicator.owners.through.objects.filter(indicator=OuterRef(f"{path}_id" if path else "pk"), person__user=user)
-    officer = Membership.objects.filter(user=user, role=permissions.PERFORMANCE_OFFICERS)
-    expert = Q(**{f"{path}__data_expert__user" if path else "data_expert__user": user})
-    return ExpressionWrapper(expert | Q(Exists(owns)) | Q(Exists(officer)), output_field=BooleanField())
+def no_forecast_reason(indicator: Indicator, year: int) -> str:
+    """Return why forecast_of() gave the indicator no forecast for the year: it is tracked only, or the year has no
+    target ('No target for 2009/10, so no forecast against it.')."""
+    if indicator.polarity == Indicator.Polarity.NEUTRAL:
+        return TRACKED_ONLY.format(name=indicator.code or indicator.name)
+    return NO_TARGET.format(year=periods.year_label(year))

@@ -7,9 +7,11 @@ just to compare it.
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
+from collections.abc import Iterable
 
-from indicators.models import Indicator, PlanIndicator
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+
+from indicators.models import EntryStatus, Indicator, PlanIndicator
 from plans.models import DeliveryAction, Membership, Person, Plan, PlanRole
 
 # The roles a login holds in a partnership (plans.models.Membership).
@@ -84,3 +86,54 @@ def signs_off_plan(user, plan: Plan) -> bool:
         plan=OuterRef("pk"), role=PlanIndicator.Role.HEADLINE, indicator__owners__user=user
     )
     return Plan.objects.filter(Exists(named) | Exists(owns_headline), pk=plan.pk).exists()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Who sees draft figures
+#
+# Signed-off indicator figures are for everyone. Drafts (entered, submitted, not yet signed off) are for the people
+# who enter and answer for the indicator: its data expert, its owners (who sign it off) and performance officers.
+# Everyone else (the strategic group, a lead officer) sees signed-off figures only, in a forecast as in the API's
+# values. Three forms of the one rule: per indicator, as a queryset annotation, and as a filter of values.
+
+
+def sees_drafts(user, indicator: Indicator, owners: Iterable | None = None) -> bool:
+    """Return True if the user sees the indicator's draft figures: its data expert, one of its owners (`owners`,
+    the indicator's owners already read; asked of the database when not given), or a performance officer."""
+    if not user.is_authenticated:
+        return False
+    if is_data_expert_for(user, indicator):
+        return True
+    if owners is None:
+        owners = indicator.owners.all()
+    if any(person.user_id == user.pk for person in owners):
+        return True
+    return is_performance_officer(user)
+
+
+def answers_for_condition(user, path: str = "indicator") -> Q:
+    """Return the condition that the user answers for the indicator a queryset reaches by `path` ('' for a queryset
+    of indicators): its data expert or one of its owners."""
+    owns = Indicator.owners.through.objects.filter(indicator=OuterRef(f"{path}_id" if path else "pk"), person__user=user)
+    return Q(**{f"{path}__data_expert__user" if path else "data_expert__user": user}) | Q(Exists(owns))
+
+
+def sees_drafts_expression(user, path: str = "indicator") -> ExpressionWrapper:
+    """Return sees_drafts() as an annotation of a queryset that reaches the indicator by `path` ('' for a queryset
+    of indicators), so that a page listing many indicators learns it for each within the query it runs anyway."""
+    if not user.is_authenticated:
+        return ExpressionWrapper(Q(pk__in=[]), output_field=BooleanField())
+    if user.is_superuser:
+        return ExpressionWrapper(~Q(pk__in=[]), output_field=BooleanField())
+    officer = Membership.objects.filter(user=user, role=PERFORMANCE_OFFICERS)
+    return ExpressionWrapper(answers_for_condition(user, path) | Q(Exists(officer)), output_field=BooleanField())
+
+
+def values_visible_to(user, values: QuerySet) -> QuerySet:
+    """Return the indicator values (a queryset of IndicatorValue) the user may read: the signed-off ones, and the
+    drafts of the indicators whose drafts the user sees (sees_drafts); every one for a performance officer."""
+    if not user.is_authenticated:
+        return values.filter(status=EntryStatus.SIGNED_OFF)
+    if is_performance_officer(user):
+        return values
+    return values.filter(Q(status=EntryStatus.SIGNED_OFF) | answers_for_condition(user, "indicator"))

@@ -281,6 +281,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "EntryStatusEnum": "indicators.models.EntryStatus",
+        "ReturnStatusEnum": "monitoring.models.Return.Status",
     },
     "PREPROCESSING_HOOKS": ["monitoring.api.schema.only_the_api"],
     "POSTPROCESSING_HOOKS": [

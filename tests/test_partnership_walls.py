@@ -28,7 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from funding.models import BudgetTable, FundingLine
-from indicators.models import IndicatorValue
+from indicators.models import Forecast, IndicatorValue
 from monitoring import services
 from monitoring.api.tokens import token_create
 from monitoring.models import ImportRecord, ReminderSent, ReportingRound, ReportJob, Return
@@ -223,6 +223,11 @@ def _a_token(w: World):
     return w.extra["token"]
 
 
+def _a_forecast(w: World) -> Forecast:
+    """Return a forecast A's sign-off stored (one is made at every sign-off, even with too little history)."""
+    return Forecast.objects.filter(indicator=w.signed_off.ni152).earliest("pk")
+
+
 # Each address that takes an id, with A's objects for its arguments (where a view takes two ids, both A's).
 ID_ROUTES: dict[str, IdRoute] = {
     "plan_detail": IdRoute(lambda w: {"pk": w.open.plan.pk}),
@@ -249,6 +254,8 @@ ID_ROUTES: dict[str, IdRoute] = {
     "api-partnership-detail": IdRoute(lambda w: {"pk": w.a.pk}),
     "api-plan-detail": IdRoute(lambda w: {"pk": w.open.plan.pk}),
     "api-indicator-detail": IdRoute(lambda w: {"pk": w.open.ni152.pk}),
+    "api-indicator-forecast": IdRoute(lambda w: {"pk": w.open.ni152.pk}),
+    "api-forecast-detail": IdRoute(lambda w: {"pk": _a_forecast(w).pk}),
     "api-indicator-value-detail": IdRoute(lambda w: {"pk": _a_value(w).pk}),
     "api-funding-line-detail": IdRoute(lambda w: {"pk": FundingLine.objects.get(plan=w.open.plan).pk}),
     "api-risk-detail": IdRoute(lambda w: {"pk": Risk.objects.get(plan=w.open.plan).pk}),
@@ -256,6 +263,10 @@ ID_ROUTES: dict[str, IdRoute] = {
     "api-return-detail": IdRoute(lambda w: {"pk": w.open.report.pk}),
     "api-return-values": IdRoute(lambda w: {"pk": w.open.report.pk}),
     "api-return-value": IdRoute(lambda w: {"pk": w.open.report.pk, "indicator_id": w.open.ni152.pk}),
+    "api-return-progress": IdRoute(lambda w: {"pk": w.open.report.pk, "action_id": w.open.action.pk}),
+    "api-return-sign-off": IdRoute(lambda w: {"pk": w.open.report.pk}),
+    "api-return-send-back": IdRoute(lambda w: {"pk": w.open.report.pk}),
+    "api-return-reopen": IdRoute(lambda w: {"pk": w.signed_off.report.pk}),
     "api_token_revoke": IdRoute(lambda w: {"pk": _a_token(w).pk}),
 }
 # Addresses whose arguments name no object (a template's kind and format).

@@ -10,12 +10,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
-from indicators.models import EntryStatus, IndicatorValue, PlanIndicator
+from indicators.models import EntryStatus, Forecast, IndicatorValue, PlanIndicator
 from monitoring.models import ReportingRound, Return
 from plans import periods
-from plans.models import Plan
+from plans.models import YEAR_VALIDATORS, Plan
 
 BIGGEST_ID = 2**63 - 1  # PostgreSQL's bigint: a larger id would be a database error, not "nothing found"
+FIRST_YEAR, LAST_YEAR = (validator.limit_value for validator in YEAR_VALIDATORS)  # the years a model holds
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -66,6 +67,32 @@ class IndicatorValueFilter(django_filters.FilterSet):
     def in_plan(self, queryset, name, value):
         shown = PlanIndicator.objects.filter(plan=value, indicator=OuterRef("indicator"))
         return queryset.filter(Exists(shown))
+
+
+@extend_schema_field({"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR})
+class YearFilter(django_filters.NumberFilter):
+    """A financial year by the calendar year it starts in (2008 is 2008/09): a whole number, else a 400 saying so."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", FIRST_YEAR)
+        kwargs.setdefault("max_value", LAST_YEAR)
+        super().__init__(*args, **kwargs)
+
+
+class ForecastFilter(django_filters.FilterSet):
+    plan = IdFilter(method="in_plan", help_text="Only indicators this plan shows (its id).")
+    indicator = IdFilter(field_name="indicator_id", help_text="The indicator's id.")
+    indicator_code = django_filters.CharFilter(field_name="indicator__code", help_text="For example NI 152.")
+    year = YearFilter(field_name="year", help_text="The financial year forecast, by the calendar year it starts in: "
+                      "2008 is 2008/09.")
+
+    class Meta:
+        model = Forecast
+        fields = ["plan", "indicator", "indicator_code", "year"]
+
+    in_plan = IndicatorValueFilter.in_plan
 
 
 class PlanFilter(django_filters.FilterSet):

@@ -8,12 +8,16 @@ all its serializer reads, so a page costs the same number of queries whatever it
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from funding.models import FundingAmount, FundingLine
-from indicators.models import EntryStatus, Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
-from monitoring import permissions
+from indicators.models import Forecast as StoredForecast
+from indicators.models import Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
+from monitoring import forecasts, permissions
 from monitoring.api import filters, serializers
 from monitoring.api.scope import PartnershipScoped
 from monitoring.models import ReportingRound, Return
@@ -66,19 +70,33 @@ class IndicatorViewSet(ApiViewSet):
 
     serializer_class = serializers.IndicatorSerializer
     def rows(self):
+        if self.action == "forecast":
+            return Indicator.objects.select_related("data_expert")
         return Indicator.objects.order_by("code", "name").select_related("baseline_period").prefetch_related(
             Prefetch("targets", queryset=IndicatorTarget.objects.order_by("year")),
             Prefetch("plan_links", queryset=PlanIndicator.objects.only("pk", "plan_id", "indicator_id")),
         )
 
+    @extend_schema(responses={200: serializers.YearEndForecastSerializer}, operation_id="indicator_forecast",
+                   tags=["forecasts"])
+    @action(detail=True, methods=["get"], url_path="forecast", filter_backends=[], pagination_class=None)
+    def forecast(self, request, pk=None):
+        """The indicator's year-end forecast as its page shows it: for the year of its latest value, at its plans'
+        reporting frequency, from signed-off figures only unless the caller sees its drafts (its data expert, its
+        owners, performance officers), when drafts go in and the forecast is provisional."""
+        return Response(serializers.YearEndForecastSerializer(current_forecast(self.get_object(), request.user)).data)
 
-def values_visible_to(user, queryset):
-    """Return the values the user may read: signed-off ones, and the drafts of indicators the user enters
-    (permissions.is_data_expert_for) or owns (signs off), or every one for a performance officer."""
-    if permissions.is_performance_officer(user):
-        return queryset
-    owns = Indicator.owners.through.objects.filter(indicator=OuterRef("indicator"), person__user=user)
-    return queryset.filter(Q(status=EntryStatus.SIGNED_OFF) | Q(indicator__data_expert__user=user) | Exists(owns))
+
+def current_forecast(indicator: Indicator, user) -> serializers.ForecastReading:
+    """Return the indicator's year-end forecast as its page shows it (monitoring.forecasts.indicator_forecast, with
+    drafts where permissions.sees_drafts says so), read in a fixed number of queries."""
+    plans = [link.plan for link in indicator.plan_links.select_related("plan")]
+    values = list(indicator.values.select_related("period"))
+    targets = dict(indicator.targets.values_list("year", "value"))
+    kind, years = forecasts.indicator_frame(plans, values, targets)
+    year, view = forecasts.indicator_forecast(indicator, values, targets, kind=kind, default_year=years[-1],
+                                              include_drafts=permissions.sees_drafts(user, indicator))
+    return serializers.ForecastReading(indicator, year, view)
 
 
 class IndicatorValueViewSet(ApiViewSet):
@@ -93,7 +111,7 @@ class IndicatorValueViewSet(ApiViewSet):
             "indicator__code", "indicator_id", "period__start", "period__kind")
         if getattr(self, "swagger_fake_view", False):  # the schema's generator asks with nobody signed in
             return queryset.none()
-        return values_visible_to(self.request.user, queryset)
+        return permissions.values_visible_to(self.request.user, queryset)
 
 
 class FundingLineViewSet(ApiViewSet):
@@ -132,3 +150,15 @@ class ReturnViewSet(ApiViewSet):
     def rows(self):
         return Return.objects.select_related("round__period", "plan").order_by(
             "-round__period__start", "plan__reference", "pk")
+
+
+class ForecastViewSet(ApiViewSet):
+    """The year-end forecasts stored when returns were signed off, from signed-off figures only: how each
+    indicator's forecast moved, sign-off by sign-off. Filter by indicator, code, plan and year."""
+
+    serializer_class = serializers.StoredForecastSerializer
+    filterset_class = filters.ForecastFilter
+
+    def rows(self):
+        return StoredForecast.objects.select_related("indicator", "period").order_by(
+            "indicator__code", "indicator_id", "year", "period__start", "made_at", "pk")

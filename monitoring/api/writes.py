@@ -5,9 +5,10 @@ words. Nothing here decides a rule; it translates.
 - `GET/PUT /api/v1/returns/{id}/values/{indicator}/`: one value of the return's period. The answer carries the
   value's version as its ETag; a PUT that changes an entered value must send it back as `If-Match` (428 without
   it), and a stale one answers 412 with the current value. A first entry sends no If-Match.
-- `POST /api/v1/returns/{id}/values/`: a batch of the period's values, all or nothing: one refused value refuses
-  the batch, and the answer lists every value's problems by its place in the list. An `Idempotency-Key` header
-  makes a retry of the same batch replay the first answer instead of saving again.
+- `POST /api/v1/returns/{id}/values/`: a batch of the period's values (up to BATCH_LIMIT), all or nothing, by the
+  batch service (monitoring.services.indicator_values_save: the same rules, read once for the whole batch): one
+  refused value refuses the batch, and the answer lists every value's problems by its place in the list. An
+  `Idempotency-Key` header makes a retry of the same batch replay the first answer instead of saving again.
 
 What a refusal answers: 403 (not the caller's indicator), 404 (not in the caller's partnership), 409 (return
 signed off and locked, or round closed), 412 (stale), 422 (a value or commentary the rules refuse).
@@ -35,16 +36,16 @@ from monitoring import services
 from monitoring.api import problems
 from monitoring.api.scope import PartnershipScoped
 from monitoring.api.serializers import IndicatorValueSerializer
-from monitoring.api.views import values_visible_to
 from monitoring.models import Return
+from monitoring.permissions import values_visible_to
 from monitoring.workflow import WorkflowError
 
 IF_MATCH_REQUIRED = ("This value has already been entered: send its ETag as If-Match, so that a change made "
                      "since you read it is not overwritten.")
 NOTHING_TO_MATCH = "No value has been entered yet, so there is no version to match: send the value without If-Match."
-BATCH_LIMIT = 500
+BATCH_LIMIT = 1000
 BATCH_TOO_LONG = f"Send at most {BATCH_LIMIT} values in one batch."
-DUPLICATE = "The batch names this indicator more than once."
+DUPLICATE = services.DUPLICATE_INDICATOR
 KEY_REUSED = "This Idempotency-Key was used for a different request. Use a new key for a new batch."
 KEY_TOO_LONG = "The Idempotency-Key must be at most 200 characters."
 IDEMPOTENCY_KEPT_FOR = 24 * 60 * 60  # a client retries within minutes; a day covers an overnight job's retries
@@ -172,6 +173,26 @@ class ReturnValueView(WriteView):
         return _represent(entry, status.HTTP_201_CREATED if current is None else status.HTTP_200_OK)
 
 
+def _item_errors(place: int, error: Exception) -> dict[str, list[str]]:
+    """Return a refused value's problems named by its place in the batch: values[3].commentary."""
+    if isinstance(error, ValidationError):
+        return {f"values[{place}].{field}": messages for field, messages in problems.field_errors(error).items()}
+    return {f"values[{place}]": [str(error)]}
+
+
+def _refused_whole(refused: services.ValuesRefused, sent: int) -> Exception | None:
+    """Return the one refusal that stands for the whole batch, if every value sent was refused for the same reason
+    that is not about the value itself: not the caller's to enter (403), or the return locked or its round closed
+    (409). A batch refused value by value answers 422 with each value's problems by its place."""
+    errors = list(refused.problems.values())
+    if len(errors) != sent:
+        return None
+    for kind in (PermissionDenied, WorkflowError):
+        if all(isinstance(error, kind) for error in errors) and len({str(error) for error in errors}) == 1:
+            return errors[0]
+    return None
+
+
 def _request_fingerprint(request, pk) -> str:
     body = json.dumps(request.data, sort_keys=True, default=str)
     return hashlib.sha256(f"{pk}\n{body}".encode()).hexdigest()
@@ -186,6 +207,7 @@ class ReturnValuesBatchView(WriteView):
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                                      description="A unique key per batch: a retry with it replays the first answer.")],
         responses={200: BatchResult,
+                   403: OpenApiResponse(description="None of the values is the caller's to enter."),
                    409: OpenApiResponse(description="Signed off and locked, or the round is closed."),
                    413: OpenApiResponse(description="The request is too large."),
                    415: OpenApiResponse(description="Send JSON (Content-Type: application/json)."),
@@ -220,39 +242,34 @@ class ReturnValuesBatchView(WriteView):
         items = batch.validated_data["values"]
         if len(items) > BATCH_LIMIT:
             raise drf.ValidationError({"values": [BATCH_TOO_LONG]})
-        ids = [item["indicator"] for item in items]
-        indicators = Indicator.objects.select_related("data_expert").in_bulk(ids)
-        errors: dict[str, list[str]] = {}
-        saved: list[int] = []
-        seen: set[int] = set()
+        indicators = Indicator.objects.select_related("data_expert").in_bulk(item["indicator"] for item in items)
+        errors: dict[int, dict[str, list[str]]] = {}
+        places, batch_items = [], []
+        for place, item in enumerate(items):
+            indicator = indicators.get(item["indicator"])
+            if indicator is None:
+                errors[place] = {f"values[{place}].indicator": [problems.NOT_FOUND]}
+                continue
+            places.append(place)
+            batch_items.append(services.ValueItem(indicator, item["value"], item["commentary"], item["version"],
+                                                  item["confirm_outlier"]))
+        entries: list[IndicatorValue] = []
         with transaction.atomic():
-            for place, item in enumerate(items):
-                indicator = indicators.get(item["indicator"])
-                if indicator is None:
-                    errors[f"values[{place}].indicator"] = [problems.NOT_FOUND]
-                    continue
-                if indicator.pk in seen:
-                    errors[f"values[{place}].indicator"] = [DUPLICATE]
-                    continue
-                seen.add(indicator.pk)
-                try:
-                    with transaction.atomic():
-                        entry = services.indicator_value_save(
-                            report=report, indicator=indicator, user=request.user, raw_value=item["value"],
-                            commentary=item["commentary"], version=item["version"],
-                            confirm_outlier=item["confirm_outlier"], submit=batch.validated_data["submit"],
-                        )
-                    saved.append(entry.pk)
-                except ValidationError as error:
-                    for field, messages in problems.field_errors(error).items():
-                        errors[f"values[{place}].{field}"] = messages
-                except (PermissionDenied, WorkflowError, services.StaleEdit) as error:
-                    errors[f"values[{place}]"] = [str(error)]
-            if errors:
+            try:
+                if batch_items:
+                    entries = services.indicator_values_save(report=report, user=request.user, items=batch_items,
+                                                             submit=batch.validated_data["submit"])
+            except services.ValuesRefused as refused:
+                whole = _refused_whole(refused, len(items))
+                if whole is not None:
+                    raise whole from None  # 403 or 409, as for one value: the caller, or the return, not the figures
+                for place, error in refused.problems.items():
+                    errors[places[place]] = _item_errors(places[place], error)
+            if errors:  # the values found were checked to list their problems too; none is kept
                 transaction.set_rollback(True)
         if errors:
+            errors = {name: messages for _, found in sorted(errors.items()) for name, messages in found.items()}
             first = next(iter(errors.values()))[0]
             return problems.problem(422, f"Nothing was saved. {first}", type_="batch_refused", errors=errors)
-        entries = IndicatorValue.objects.select_related("indicator", "period").filter(pk__in=saved)
-        by_pk = {entry.pk: entry for entry in entries}
-        return Response({"values": IndicatorValueSerializer([by_pk[pk] for pk in saved], many=True).data})
+        # The service returns the entries as saved, with their indicators and period: nothing to read again.
+        return Response({"values": IndicatorValueSerializer(entries, many=True).data})

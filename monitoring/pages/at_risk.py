@@ -14,13 +14,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, JSONField, OuterRef, Q, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, JSONField, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 
 from indicators import forecast as forecasting
 from indicators.models import Forecast as StoredForecast
 from indicators.models import Indicator
-from monitoring import forecasts
+from monitoring import forecasts, permissions
 from plans import periods
 
 FIELDS = ("year", "value", "low", "high", "probability", "target", "method", "points")
@@ -32,10 +32,8 @@ def at_risk_annotations(user) -> dict:
     latest = StoredForecast.objects.filter(indicator=OuterRef("indicator")).order_by("-made_at", "-pk")
     under = StoredForecast.objects.filter(pk=Subquery(latest.values("pk")[:1]),
                                           probability__lt=forecasting.AT_RISK_BELOW)
-    owns = Indicator.owners.through.objects.filter(indicator=OuterRef("indicator"), person__user=user)
     return {
-        "answers_for": ExpressionWrapper(Q(indicator__data_expert__user=user) | Q(Exists(owns)),
-                                         output_field=BooleanField()),
+        "answers_for": ExpressionWrapper(permissions.answers_for_condition(user), output_field=BooleanField()),
         "at_risk": Subquery(under.values(json=JSONObject(
             **{name: name for name in FIELDS}, period_start="period__start", period_kind="period__kind",
         ))[:1], output_field=JSONField()),

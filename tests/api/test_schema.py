@@ -28,10 +28,15 @@ def test_the_schema_is_openapi_3_1_and_names_every_resource():
     text = COMMITTED.read_text()
     assert text.startswith("openapi: 3.1.0\n")
     paths = re.findall(r"^  (/api/v1/\S+):$", text, re.MULTILINE)
-    resources = ["funding-lines", "indicator-values", "indicators", "partnerships", "plans", "returns", "risks",
+    resources = ["forecasts", "funding-lines", "indicator-values", "indicators", "partnerships", "plans", "returns", "risks",
                  "rounds"]
     expected = [path for name in resources for path in (f"/api/v1/{name}/", f"/api/v1/{name}/{{id}}/")]
-    expected[12:12] = ["/api/v1/returns/{id}/values/", "/api/v1/returns/{id}/values/{indicator_id}/"]
+    at = expected.index("/api/v1/indicators/{id}/") + 1
+    expected[at:at] = ["/api/v1/indicators/{id}/forecast/"]
+    at = expected.index("/api/v1/returns/{id}/") + 1
+    expected[at:at] = ["/api/v1/returns/{id}/progress/{action_id}/", "/api/v1/returns/{id}/reopen/",
+                       "/api/v1/returns/{id}/send-back/", "/api/v1/returns/{id}/sign-off/",
+                       "/api/v1/returns/{id}/values/", "/api/v1/returns/{id}/values/{indicator_id}/"]
     assert paths == expected
 
 

@@ -123,10 +123,26 @@ def test_an_idempotency_key_replays_the_first_answer(cycle, as_role):
 
 
 def test_a_viewers_batch_saves_nothing(cycle, as_role):
+    """Every value refused for the same reason, the caller's: 403, as for one value."""
     response = as_role("viewer").post(url(cycle, False), {"values": [
-        {"indicator": cycle.indicators[1].pk, "value": "120"}]}, content_type="application/json")
+        {"indicator": cycle.indicators[1].pk, "value": "120"}, {"indicator": cycle.ni152.pk, "value": "14.2"}]},
+        content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["detail"] == services.NOT_YOUR_INDICATOR
+    assert not IndicatorValue.objects.filter(period=cycle.round.period).exists()
+
+
+def test_a_batch_partly_refused_lists_each_value_by_its_place(cycle, as_role):
+    """An expert's batch with one value of another's indicator and one bad figure: 422, both problems, no save."""
+    cycle.indicators[1].data_expert = cycle["owner"].person
+    cycle.indicators[1].save()
+    response = as_role("expert").post(url(cycle, False), {"values": [
+        {"indicator": cycle.indicators[1].pk, "value": "120"}, {"indicator": cycle.ni152.pk, "value": "lots"}]},
+        content_type="application/json")
     assert response.status_code == 422
-    assert response.json()["errors"] == {"values[0]": [services.NOT_YOUR_INDICATOR]}
+    errors = response.json()["errors"]
+    assert errors["values[0]"] == [services.NOT_YOUR_INDICATOR]
+    assert list(errors) == ["values[0]", "values[1].value"]
     assert not IndicatorValue.objects.filter(period=cycle.round.period).exists()
 
 

@@ -6,20 +6,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from indicators import performance
 from indicators.models import Forecast as StoredForecast
 from indicators.models import Indicator, IndicatorValue, PlanIndicator
-from monitoring import forecasts
+from monitoring import forecasts, permissions
 from monitoring.dashboards import charts
 from monitoring.dashboards.selectors.common import AssessmentView, assess, is_year_end
 from monitoring.dashboards.selectors.series import SeriesRow, indicator_series, with_forecast
 from plans import periods
 from plans.models import Person
-
-# How fine a reporting frequency is: an indicator shared by plans is charted at the finest of them.
-FINENESS = {periods.MONTH: 0, periods.QUARTER: 1, periods.HALF: 2, periods.YEAR: 3}
 
 
 @dataclass
@@ -108,7 +104,7 @@ def indicator_for_page(pk: int) -> QuerySet[Indicator]:
 
 def indicator_page(indicator: Indicator, *, user) -> IndicatorPage:
     """Return an indicator's full history with targets and commentary, its chart, the plans that use it, its
-    year-end forecast (with drafts for those who enter and answer for it: forecasts.sees_drafts) and how the
+    year-end forecast (with drafts for those who enter and answer for it: permissions.sees_drafts) and how the
     forecasts stored at each sign-off moved."""
     owners = list(indicator.owners.order_by("name"))
     links = list(indicator.plan_links.select_related("plan__lead_organisation").order_by("plan__reference"))
@@ -117,13 +113,7 @@ def indicator_page(indicator: Indicator, *, user) -> IndicatorPage:
         value.indicator = indicator  # each history row formats its value the indicator's way
     targets = dict(indicator.targets.values_list("year", "value"))
 
-    kinds = [link.plan.reporting_frequency for link in links] or [value.period.kind for value in values] or [periods.YEAR]
-    kind = min(kinds, key=lambda kind: FINENESS[kind])
-    years = sorted(
-        {year for link in links for year in link.plan.years} | set(targets)
-        | {value.period.financial_year for value in values}
-    ) or [periods.year_containing(timezone.localdate())]
-    years = list(range(years[0], years[-1] + 1))
+    kind, years = forecasts.indicator_frame([link.plan for link in links], values, targets)
     series, series_rows = indicator_series(indicator, values, targets, kind=kind, years=years)
 
     history, previous = [], None
@@ -147,10 +137,9 @@ def indicator_page(indicator: Indicator, *, user) -> IndicatorPage:
     ]
     assessment = assess(indicator, values, targets)
     history.reverse()  # newest first
-    include_drafts = forecasts.sees_drafts(user, indicator, owners)
-    points = forecasts.points_of(values, kind=kind)
-    year = forecasts.year_of(points, default=years[-1])
-    forecast = forecasts.forecast_of(indicator, points, year=year, target=targets.get(year), include_drafts=include_drafts)
+    include_drafts = permissions.sees_drafts(user, indicator, owners)
+    _, forecast = forecasts.indicator_forecast(indicator, values, targets, kind=kind, default_year=years[-1],
+                                               include_drafts=include_drafts)
     stored = StoredForecast.objects.filter(indicator=indicator).select_related("period")
     moves = [StoredForecastRow(row, indicator) for row in stored.order_by("period__start", "made_at")]
     return IndicatorPage(indicator, owners, links, with_forecast(series, forecast, kind=kind), series_rows, history,

@@ -22,7 +22,7 @@ from funding.models import (
 )
 from indicators import performance
 from indicators.models import Indicator, IndicatorTarget, IndicatorValue, PlanIndicator
-from monitoring import forecasts
+from monitoring import forecasts, permissions
 from monitoring.dashboards import charts
 from monitoring.dashboards.selectors.common import AssessmentView, assess, default_year
 from monitoring.dashboards.selectors.series import SeriesRow, indicator_series, with_forecast
@@ -258,7 +258,7 @@ def plan_dashboard(plan: Plan, *, user) -> PlanDashboard:
 
     Each indicator's year-end forecast comes from the values already read: from signed-off figures for the
     strategic group, with drafts (provisional) for the user who enters or answers for it, as the plan's indicator
-    links say (forecasts.sees_drafts_expression) in the query that reads them anyway.
+    links say (permissions.sees_drafts_expression) in the query that reads them anyway.
     """
     current = (
         Return.objects.filter(plan=plan).select_related("round__period").order_by("-round__period__start").first()
@@ -266,7 +266,7 @@ def plan_dashboard(plan: Plan, *, user) -> PlanDashboard:
     year = default_year(plan, current, None)
     links = list(
         PlanIndicator.objects.filter(plan=plan).select_related("indicator__baseline_period")
-        .annotate(sees_drafts=forecasts.sees_drafts_expression(user)).order_by("position", "pk")
+        .annotate(sees_drafts=permissions.sees_drafts_expression(user)).order_by("position", "pk")
     )
     indicator_ids = [link.indicator_id for link in links]
     values: dict[int, list[IndicatorValue]] = defaultdict(list)
