@@ -8,8 +8,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, JSONObject, NullIf
 from django.utils import timezone
 
 from indicators import forecast as forecasting
@@ -148,21 +148,38 @@ class ReturnSummary:
         return self.report.get_status_display()
 
 
-def _returns_with_counts(returns: QuerySet[Return]) -> QuerySet[Return]:
-    """Annotate returns with the number of their plan's actions and of their progress entries by status.
+# A return's progress entries counted by status and RAG: each count's name, and the entries it counts (None: all).
+PROGRESS_COUNTS = {
+    "reported": None,
+    "submitted": Q(status__in=DONE),
+    "signed_off": Q(status=EntryStatus.SIGNED_OFF),
+    "red": Q(rag=performance.RED),
+    "amber": Q(rag=performance.AMBER),
+    "green": Q(rag=performance.GREEN),
+}
 
-    Counted in subqueries rather than through a join: grouping by every selected column is the slower plan.
+
+def _returns_with_counts(returns: QuerySet[Return]) -> list[Return]:
+    """Return the returns, each with the number of its plan's actions (actions_total) and of its progress entries by
+    status and RAG (actions_reported, actions_submitted, actions_signed_off, actions_red, actions_amber,
+    actions_green).
+
+    Counted in subqueries rather than through a join: grouping by every selected column is the slower plan. The
+    progress entries are counted in one subquery, its counts gathered into one JSON object: a subquery per count read
+    each return's entries six times, and on PostgreSQL checked each entry's row-level security six times.
     """
-    progress = ProgressReport.objects.filter(report=OuterRef("pk"))
-    return returns.select_related("round__period").annotate(
+    counted = ProgressReport.objects.filter(report=OuterRef("pk")).order_by().values("report").annotate(
+        counts=JSONObject(**{name: Count("pk", filter=which) for name, which in PROGRESS_COUNTS.items()})
+    ).values("counts")[:1]
+    reports = list(returns.select_related("round__period").order_by().annotate(
         actions_total=_count(DeliveryAction.objects.filter(plan=OuterRef("plan")), "plan"),
-        actions_reported=_count(progress, "report"),
-        actions_submitted=_count(progress.filter(status__in=DONE), "report"),
-        actions_signed_off=_count(progress.filter(status=EntryStatus.SIGNED_OFF), "report"),
-        actions_red=_count(progress.filter(rag=performance.RED), "report"),
-        actions_amber=_count(progress.filter(rag=performance.AMBER), "report"),
-        actions_green=_count(progress.filter(rag=performance.GREEN), "report"),
-    )
+        progress_counts=Subquery(counted, output_field=models.JSONField()),
+    ))
+    for report in reports:
+        counts = report.progress_counts or {}  # None for a return with no progress entry
+        for name in PROGRESS_COUNTS:
+            setattr(report, f"actions_{name}", int(counts.get(name, 0)))
+    return reports
 
 
 def _summary(report: Return, today: date) -> ReturnSummary:
@@ -346,7 +363,7 @@ class _OverviewFacts:
 
         Picked in Python from the plans' few returns a year: a subquery per plan cost more to plan and run.
         """
-        returns = Return.objects.filter(plan__in=plan_ids)
+        returns = Return.objects.filter(plan__in=plan_ids).order_by()  # unordered: a join to the plans the less
         if self.year is not None:
             returns = returns.filter(round__period__start__lte=date(self.year + 1, 3, 31))
         by_plan: dict[int, list[tuple[date, int]]] = defaultdict(list)
@@ -368,12 +385,13 @@ class _OverviewFacts:
             return
         year = self.year
         current_ids, previous_ids = self._return_ids([row.plan.pk for row in wanted])
+        # A plan with no headline indicator is summed up by its current return: its measures are its indicators'
+        # values for the periods of that return and the one before it. Only such a plan's earlier return is read.
+        summed_up = [row.plan.pk for row in wanted if row.indicator is None and row.plan.pk in current_ids]
+        previous_ids = {plan_id: previous_ids[plan_id] for plan_id in summed_up if plan_id in previous_ids}
         returns = {report.pk: report for report in _returns_with_counts(
             Return.objects.filter(pk__in=[*current_ids.values(), *previous_ids.values()])
         )}
-        # A plan with no headline indicator is summed up by its current return: its measures are its indicators'
-        # values for the periods of that return and the one before it.
-        summed_up = [row.plan.pk for row in wanted if row.indicator is None and row.plan.pk in current_ids]
         measures: dict[int, list[Indicator]] = defaultdict(list)
         if summed_up:
             for link in PlanIndicator.objects.filter(plan__in=summed_up).select_related("indicator"):

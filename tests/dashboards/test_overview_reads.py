@@ -1,0 +1,100 @@
+"""The overview's reads that row-level security made dear, read another way: each return's progress counted by
+status and RAG in one subquery, and the owner filter's people found from the plans in scope.
+
+The figures are the ones the overview showed before: the counts through its CSV export, for a return with entries of
+every kind and for one with none; and the owner filter offers the people who sign off a plan of the partnerships in
+scope, never someone who signs off only another partnership's plan.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from indicators.models import EntryStatus, Indicator, PlanIndicator
+from monitoring.models import ProgressReport, Return
+from plans.models import DeliveryAction, Membership, PlanRole
+from tests.builders import make_partnership, make_plan
+from tests.cycle_builders import PASSWORD, make_cycle, make_user, submit_progress
+
+pytestmark = pytest.mark.django_db
+
+OVERVIEW = reverse("dashboard_overview")
+
+
+def exported(client) -> dict[str, dict[str, str]]:
+    """Return the overview's CSV export, each row by its plan's reference."""
+    response = client.get(OVERVIEW, {"_export": "csv"})
+    assert response.status_code == 200
+    rows = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()
+                                      if response.streaming else response.content.decode()))
+    return {row["Plan"]: row for row in rows}
+
+
+def test_a_returns_progress_is_counted_by_status_and_rag_and_a_return_without_any_counts_nothing(client):
+    cycle = make_cycle(actions=5)
+    first, second, third, fourth, _ = cycle.actions
+    submit_progress(cycle, first, rag="red", not_available_reason="Counted at the year end")
+    submit_progress(cycle, second, rag="amber", submit=False)  # reported, in draft
+    submit_progress(cycle, third, rag="green")
+    submit_progress(cycle, fourth, rag="green")
+    ProgressReport.objects.filter(action=first).update(status=EntryStatus.SIGNED_OFF)
+    # Summed up by its return (no headline indicator): its RAG is its actions' counts (its measures have no value).
+    PlanIndicator.objects.filter(plan=cycle.plan).update(role=PlanIndicator.Role.SUPPORTING)
+    quiet = make_plan("NI 999", first_year=2007, last_year=2010)
+    for position in (1, 2):
+        DeliveryAction.objects.create(plan=quiet, position=position, title=f"Quiet action {position}")
+    Return.objects.create(round=cycle.round, plan=quiet)
+    client.force_login(cycle["viewer"])
+
+    rows = exported(client)
+
+    ni152, ni999 = rows["NI 152"], rows["NI 999"]
+    assert (ni152["Actions"], ni152["Actions reported"], ni152["Actions submitted"], ni152["Actions signed off"]) == (
+        "5", "4", "3", "1")
+    assert ni152["RAG"] == "1 red, 1 amber, 2 green"
+    assert (ni999["Actions"], ni999["Actions reported"], ni999["Actions submitted"], ni999["Actions signed off"]) == (
+        "2", "0", "0", "0")
+    assert ni999["RAG"] == "0 red, 0 amber, 0 green"
+
+
+def owner_choices(client) -> list[str]:
+    response = client.get(OVERVIEW)
+    assert response.status_code == 200
+    return [name for value, name in response.context["filter"].form.fields["owner"].choices if value]
+
+
+def test_the_owner_filter_offers_the_signatories_of_the_plans_in_scope_only(client):
+    cycle = make_cycle()  # Jane Beaver owns NI 152, its headline indicator, and signs it off
+    bravo = make_partnership("Bravo Partnership")
+    # Seen by both partnerships (her login holds a role in each), she signs off only Bravo's plan: as its strategic
+    # director and as the owner of its headline indicator.
+    both = make_user("both", "Bea Both", Membership.Role.STRATEGIC_GROUP)
+    Membership.objects.create(user=both, partnership=bravo, role=Membership.Role.STRATEGIC_GROUP)
+    bravo_plan = make_plan("B 1", partnership=bravo, first_year=2007, last_year=2010)
+    PlanRole.objects.create(plan=bravo_plan, role=PlanRole.Role.STRATEGIC_DIRECTOR, person=both.person)
+    bravo_headline = Indicator.objects.create(partnership=bravo, code="B H", name="Bravo headline")
+    bravo_headline.owners.add(both.person)
+    PlanIndicator.objects.create(plan=bravo_plan, indicator=bravo_headline, role=PlanIndicator.Role.HEADLINE)
+    # A headline owner of the test partnership's second plan, who holds no role in it.
+    other = make_plan("NI 153", first_year=2007, last_year=2010)
+    headline = Indicator.objects.create(partnership=other.partnership, code="NI 153", name="Another headline")
+    owner = make_user("owner_only", "Olive Owner")
+    headline.owners.add(owner.person)
+    PlanIndicator.objects.create(plan=other, indicator=headline, role=PlanIndicator.Role.HEADLINE)
+
+    client.force_login(cycle["viewer"])
+    assert owner_choices(client) == ["Jane Beaver", "Olive Owner"]
+    assert client.get(OVERVIEW, {"owner": both.person.pk}).context["filter"].form.errors["owner"]
+
+    client.force_login(both)  # in Bravo as well: her own plan's owner filter offers her
+    with_bravo = owner_choices(client)
+    assert "Bea Both" in with_bravo
+
+    User.objects.create_superuser("site_admin", "site_admin@example.org", PASSWORD)
+    client.force_login(User.objects.get(username="site_admin"))
+    assert owner_choices(client) == ["Bea Both", "Jane Beaver", "Olive Owner"]
