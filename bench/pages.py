@@ -24,6 +24,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 
 from monitoring.models import ProgressReport, ReportingRound, Return  # noqa: E402
+from monitoring.startup import load_and_freeze  # noqa: E402
 from plans.models import DeliveryAction, Plan, PlanRole  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
@@ -61,6 +62,7 @@ def measure(client, method, url, data_for_run=None):
 
 def main():
     setup_test_environment()
+    load_and_freeze()  # as each web process does at start-up (monitoring.wsgi)
     plan = Plan.objects.filter(reference__startswith="GEN-", reporting_frequency="quarter").order_by("reference").first()
     # The generated plan's open return (the demo data, loaded beside it, has open rounds of its own).
     report = Return.objects.get(round__status=ReportingRound.Status.OPEN, plan=plan)

@@ -30,6 +30,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.urls import reverse  # noqa: E402
 
 from bench.pages import RUNS, WARM_UP  # noqa: E402
+from monitoring.startup import load_and_freeze  # noqa: E402
 from plans.models import DeliveryAction, Partnership, Plan, PlanRole  # noqa: E402
 
 SITE_ADMINISTRATOR = "bench_superadmin"
@@ -75,6 +76,7 @@ def measure_pair(client: Client, url: str) -> dict[str, dict]:
 
 def main():
     setup_test_environment()
+    load_and_freeze()  # as each web process does at start-up (monitoring.wsgi)
     partnership = Partnership.objects.order_by("name").first()
     plan = Plan.objects.filter(partnership=partnership, reporting_frequency="quarter").order_by("reference").first()
     member = PlanRole.objects.filter(plan=plan, role="indicator_owner").select_related("person__user").first()

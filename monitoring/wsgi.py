@@ -11,3 +11,8 @@ application = get_wsgi_application()
 from plans import partnerships  # noqa: E402 (after Django is set up)
 
 partnerships.close_by_default()
+
+# Every view loaded, and start-up's objects kept out of the garbage collector's way (monitoring.startup).
+from monitoring.startup import load_and_freeze  # noqa: E402
+
+load_and_freeze()
