@@ -36,7 +36,7 @@ from indicators.models import IndicatorValue
 from monitoring import services
 from monitoring.api import problems
 from monitoring.api.serializers import ReturnSerializer
-from monitoring.api.writes import WriteView, _matched_version, etag
+from monitoring.api.writes import Refused, WriteView, etag, expected_version
 from monitoring.models import ProgressReport, Return
 from monitoring.sealed_setup import SealedSetup
 from monitoring.workflow import WorkflowError
@@ -328,13 +328,11 @@ class ReturnProgressView(WriteView):
         if isinstance(data, Response):
             return data
         current = _current(report, action)
-        if_match = request.headers.get("If-Match")
-        if current is not None and if_match is None:
-            return problems.problem(428, IF_MATCH_REQUIRED, type_="if_match_required")
-        if current is None and if_match is not None:
-            return _stale(report, action, NOTHING_TO_MATCH)
-        version = None if current is None else (current.version if if_match.strip() == "*"
-                                                else _matched_version(if_match))
+        try:
+            version = expected_version(current, request.headers.get("If-Match"), required=IF_MATCH_REQUIRED,
+                                       nothing=NOTHING_TO_MATCH, stale=lambda detail: _stale(report, action, detail))
+        except Refused as refused:
+            return refused.response
         try:
             entry = services.progress_save(
                 report=report, action=action, user=request.user, narrative=data["narrative"], rag=data["rag"],

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -87,6 +88,29 @@ def _matched_version(header: str | None) -> int | None:
     return int(text) if text.isdigit() and len(text) < 10 else 0
 
 
+class Refused(Exception):
+    """A write refused before it reached the service, with the answer to give."""
+
+    def __init__(self, response: Response):
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def expected_version(current, if_match: str | None, *, stale: Callable[[str], Response],
+                     required: str = IF_MATCH_REQUIRED, nothing: str = NOTHING_TO_MATCH) -> int | None:
+    """Return the version a write must find (None: the entry is not made yet), from its If-Match header; raise
+    Refused when the header does not fit the entry: 428 (`required`) when the entry exists and no If-Match came,
+    or the `stale` answer (412, `nothing`) when one came for an entry not made yet. `If-Match: *` takes the entry
+    as it is."""
+    if current is not None and if_match is None:
+        raise Refused(problems.problem(428, required, type_="if_match_required"))
+    if current is None and if_match is not None:
+        raise Refused(stale(nothing))
+    if current is None:
+        return None
+    return current.version if if_match.strip() == "*" else _matched_version(if_match)
+
+
 class WriteView(PartnershipScoped, APIView):
     @classmethod
     def as_view(cls, *args, **kwargs):
@@ -154,13 +178,11 @@ class ReturnValueView(WriteView):
         data = ValueWrite(data=request.data)
         data.is_valid(raise_exception=True)
         current = _current(report, indicator)
-        if_match = request.headers.get("If-Match")
-        if current is not None and if_match is None:
-            return problems.problem(428, IF_MATCH_REQUIRED, type_="if_match_required")
-        if current is None and if_match is not None:
-            return _stale(report, indicator, NOTHING_TO_MATCH)
-        version = None if current is None else (current.version if if_match.strip() == "*"
-                                                else _matched_version(if_match))
+        try:
+            version = expected_version(current, request.headers.get("If-Match"),
+                                       stale=lambda detail: _stale(report, indicator, detail))
+        except Refused as refused:
+            return refused.response
         try:
             entry = services.indicator_value_save(
                 report=report, indicator=indicator, user=request.user, raw_value=data.validated_data["value"],
