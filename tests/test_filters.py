@@ -3,6 +3,8 @@
 import re
 
 from django import forms
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from monitoring.filters import FilterSelect
 
@@ -42,3 +44,11 @@ def test_grouped_choices_are_written_as_optgroups():
     )
     assert '<optgroup label="Recent">' in html
     assert options(html) == [("", False, "Any year"), ("2024", False, "2024/25"), ("2025", True, "2025/26")]
+
+
+def test_a_label_that_is_already_safe_or_lazy_is_written_as_django_writes_it():
+    choices = [("", gettext_lazy("Any & every owner")), ("3", mark_safe("Kim &amp; Lee")), ("4", 'Quote " here')]
+    ours = FilterSelect(choices=choices).render("owner", "3")
+    django = forms.Select(choices=choices).render("owner", "3")
+    assert options(ours) == options(django) == [
+        ("", False, "Any &amp; every owner"), ("3", True, "Kim &amp; Lee"), ("4", False, "Quote &quot; here")]
