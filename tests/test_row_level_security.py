@@ -1,5 +1,5 @@
 """PostgreSQL's row-level security holds the wall between partnerships even where the application's scoping is
-bypassed (monitoring migration 0010).
+bypassed (monitoring migrations 0010 and 0013).
 
 Each test acts as a role like the web's: not the tables' owner, not a superuser, no BYPASSRLS (a superuser, as the
 test database's own connection is, passes every policy). The rows are read past the application's scope, through
@@ -19,8 +19,18 @@ from django.utils import timezone
 
 from funding.models import INPUT_ROWS, BudgetEntry, BudgetYear, FundingAmount
 from indicators.models import Forecast
+from monitoring.models import Return
 from plans import partnerships
-from plans.models import CorporateObjective, CorporateOutcome, ObjectiveContribution, Partnership, Period, Plan
+from plans.models import (
+    ActionTarget,
+    CorporateObjective,
+    CorporateOutcome,
+    DeliveryAction,
+    ObjectiveContribution,
+    Partnership,
+    Period,
+    Plan,
+)
 from tests.test_partnership_walls import build_world, owned_models
 
 pytestmark = [
@@ -29,9 +39,9 @@ pytestmark = [
 ]
 
 APP_ROLE = "partnership_monitor_app_test"
-rules = importlib.import_module("monitoring.migrations.0010_row_level_security")
-# Tables added after 0010 bring their policies in their own migrations.
-LATER_RULES = importlib.import_module("indicators.migrations.0008_forecasts").RULES
+# The policies in force: 0013 restated every table's. A table added later brings its policy in its own migration.
+rules = importlib.import_module("monitoring.migrations.0013_partnership_on_every_row")
+LATER_RULES: dict[str, str] = {}
 
 
 @pytest.fixture
@@ -104,7 +114,7 @@ def test_every_partnership_owned_table_has_its_policy_and_forces_it():
         with_policy = {row[0] for row in cursor.fetchall()}
     expected = set(tables_of_models())
     assert expected == set(rules.RULES) | set(LATER_RULES), (
-        "a partnership-owned table without its rule in monitoring 0010 (or a later migration), or the reverse"
+        "a partnership-owned table without its rule in monitoring 0013 (or a later migration), or the reverse"
     )
     assert expected <= forced and expected <= with_policy
 
@@ -150,3 +160,73 @@ def test_a_row_cannot_be_written_into_another_partnership(world, as_app_role):
     with partnerships.within(partnerships.EVERY_PARTNERSHIP):
         assert Plan.objects.get(pk=a_plan.pk).title == a_plan.title
         assert not Plan.objects.filter(reference="X 1").exists()
+
+
+def copies_out_of_step() -> dict[str, int]:
+    """Return {table: rows} of the rows whose copy of their partnership is not their parent's (none, if all is well)."""
+    wrong = {}
+    with partnerships.within(partnerships.EVERY_PARTNERSHIP), connection.cursor() as cursor:
+        for table, (column, parent) in rules.CHILDREN.items():
+            source = rules.partnership_column(parent)
+            cursor.execute(
+                f"SELECT count(*) FROM {table} AS child JOIN {parent} AS parent "  # noqa: S608 (constants only)
+                f"ON parent.id = child.{column} WHERE child.{rules.COPY} IS DISTINCT FROM parent.{source}"
+            )
+            if count := cursor.fetchone()[0]:
+                wrong[table] = count
+    return wrong
+
+
+
+def copy_of(table: str, pk: int) -> int | None:
+    with partnerships.within(partnerships.EVERY_PARTNERSHIP), connection.cursor() as cursor:
+        cursor.execute(f"SELECT {rules.COPY} FROM {table} WHERE id = %s", [pk])  # noqa: S608 (constants only)
+        return cursor.fetchone()[0]
+
+
+def test_every_row_carries_its_parents_partnership(world, as_app_role):
+    """The triggers filled each child's copy as the rows were written, every table of it (A has a row in each)."""
+    assert copies_out_of_step() == {}
+    with partnerships.within(partnerships.EVERY_PARTNERSHIP), connection.cursor() as cursor:
+        for table in rules.CHILDREN:
+            cursor.execute(f"SELECT count(*) FROM {table} WHERE {rules.COPY} IS NULL")  # noqa: S608 (constants)
+            assert cursor.fetchone()[0] == 0, table
+    target = ActionTarget.objects.filter(action__plan=world.open.plan).first()
+    assert copy_of("plans_actiontarget", target.pk) == world.a.pk
+
+
+def test_nobody_writes_another_partnership_into_a_copy(world, as_app_role):
+    target = ActionTarget.objects.filter(action__plan=world.open.plan).first()
+    with partnerships.within(partnerships.EVERY_PARTNERSHIP), connection.cursor() as cursor:
+        # Even seeing every partnership, a raw write of the copy is put back to the parent's partnership.
+        cursor.execute(f"UPDATE plans_actiontarget SET {rules.COPY} = %s WHERE id = %s", [world.b.pk, target.pk])
+    assert copy_of("plans_actiontarget", target.pk) == world.a.pk
+    with partnerships.within([world.b.pk]):
+        assert not ActionTarget._base_manager.filter(pk=target.pk).exists()
+        # A row hung from A's action, written under B's scope: its copy cannot be B's, so the policy refuses it.
+        with pytest.raises(DatabaseError, match="row-level security"), transaction.atomic():
+            ActionTarget._base_manager.create(action_id=target.action_id, year=2030, value=Decimal(5))
+
+
+def test_a_plan_moved_to_another_partnership_takes_its_rows_with_it(world, as_app_role):
+    b_plan, b_return = world.b_plan, world.b_return
+    action = DeliveryAction.objects.create(plan=b_plan, position=1, title="Bravo action")
+    target = ActionTarget.objects.create(action=action, year=2008, value=Decimal(12))  # a grandchild of the plan
+    with partnerships.within(partnerships.EVERY_PARTNERSHIP):
+        Plan._base_manager.filter(pk=b_plan.pk).update(partnership_id=world.a.pk)
+    assert copies_out_of_step() == {}
+    assert [copy_of("monitoring_return", b_return.pk), copy_of("plans_actiontarget", target.pk)] == [world.a.pk] * 2
+    with partnerships.within([world.a.pk]):
+        assert Return._base_manager.filter(pk=b_return.pk).exists()
+        assert ActionTarget._base_manager.get(pk=target.pk).value == Decimal(12)
+    with partnerships.within([world.b.pk]):
+        assert not Return._base_manager.filter(pk=b_return.pk).exists()
+        assert not ActionTarget._base_manager.filter(pk=target.pk).exists()
+
+
+def test_a_plan_with_signed_off_returns_cannot_move(world, as_app_role):
+    """Its copies would change rows the seal guards: the seal's trigger refuses, and the plan stays where it was."""
+    with partnerships.within(partnerships.EVERY_PARTNERSHIP):
+        with pytest.raises(DatabaseError, match="sealed"), transaction.atomic():
+            Plan._base_manager.filter(pk=world.open.plan.pk).update(partnership_id=world.b.pk)
+        assert Plan._base_manager.get(pk=world.open.plan.pk).partnership_id == world.a.pk
