@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_a_process_starts_without_importing_scipy():
     """scipy.stats costs about half a second and 50 MB a process; only a forecast needs it, so it is imported then
-    (indicators.forecast._student_t). Imported at start-up, it put the upload page's peak over its 100 MB budget
+    (indicators.forecast._special). Imported at start-up, it put the upload page's peak over its 100 MB budget
     (bench/hostile_files.py: 158 MB with it, 84 MB without)."""
     script = (
         "import sys, django; django.setup(); import monitoring.urls; "
