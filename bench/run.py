@@ -98,6 +98,12 @@ def many_partnerships() -> dict:
         "row-level security cost (median with / without)": {
             key: round(with_rls[key]["median_ms"] / without[key]["median_ms"], 3) for key in with_rls
         },
+        # The same cost measured in the database, statement by statement (bench/partnerships.py), as a share of
+        # the page's median time without row-level security: steadier than the whole requests' ratio.
+        "row-level security cost in the database (share of the page)": {
+            key: round((with_rls[key]["database_ms"] - without[key]["database_ms"]) / without[key]["median_ms"], 3)
+            for key in with_rls if "database_ms" in with_rls[key]
+        },
     }
 
 
@@ -237,9 +243,9 @@ def targets(results: dict) -> list[dict]:
                 rows.append({"target": f"{page} ({who}): the queries of scale 1 with {many['partnerships']} partnerships",
                              "measured": [scale_one.get(page, {}).get("queries"), measured],
                              "met": measured is not None and measured == scale_one.get(page, {}).get("queries")})
-        costs = many["row-level security cost (median with / without)"]
-        check("row-level security adds under 10% (the worst page's median ratio minus 1)",
-              round(max(costs.values()) - 1, 3) if costs else None, 0.10)
+        costs = many["row-level security cost in the database (share of the page)"]
+        check("row-level security adds under 10% (the worst page's extra database time over its median)",
+              max(costs.values()) if costs else None, 0.10)
     coverage = _figure(results, "forecast", "coverage of the 80% ranges")
     rows.append({"target": "forecasts: 70% to 90% of the 80% ranges hold the real year-end", "measured": coverage,
                  "met": None if coverage is None else 0.70 <= coverage <= 0.90})
