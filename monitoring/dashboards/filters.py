@@ -1,11 +1,14 @@
 """Filters of the overview dashboard (django-filter), with GOV.UK form classes on their widgets.
 
-Theme, lead partner, owner, kind and year narrow the plans in the database. RAG is decided by
+Theme, lead partner, owner, kind and year narrow the plans in the database. The owner is chosen from a list, or,
+where more people sign off than a list can usefully hold (1,300 for a site administrator of 100 partnerships),
+found by typing part of a name. RAG is decided by
 indicators.performance and the year-end forecast by indicators.forecast, in Python, so the RAG and "at risk" filters
 only validate their choice here and the selector applies them (monitoring.dashboards.selectors.overview.OverviewRows).
 """
 
 import django_filters
+from django import forms
 from django.db.models import Max, Min, Q
 
 from indicators.models import Indicator, PlanIndicator
@@ -19,9 +22,14 @@ FORECAST_CHOICES = [(AT_RISK, "At risk: under 50% likely to meet the year's targ
 RAG_CHOICES = [("red", "Red"), ("amber", "Amber"), ("green", "Green"), ("none", "No RAG (no data or no target)")]
 
 
-def owner_choices() -> list[tuple[str, str]]:
+# More people than this who sign off, and the owner filter asks for part of a name instead of offering a list.
+OWNER_LIST_LIMIT = 300
+OWNER_NAME_LENGTH = 100
+
+
+def owner_choices(limit: int | None = None) -> list[tuple[str, str]]:
     """Return the people who sign some plan in scope off: its indicator owners and strategic directors, and the
-    owners of its headline indicator.
+    owners of its headline indicator; the first `limit` of them by name, if given.
 
     Both are found from the plans in scope, and the people read from the union of the two by their ids: filtering
     every person on either of two semi-joins scanned every person of every partnership, checking each one's
@@ -32,7 +40,22 @@ def owner_choices() -> list[tuple[str, str]]:
         indicator__in=PlanIndicator.objects.filter(role=PlanIndicator.Role.HEADLINE).values("indicator")
     ).values("person")
     people = Person.objects.filter(pk__in=signatories.union(headline_owners)).order_by("name", "pk")
-    return [(str(pk), name) for pk, name in people.values_list("pk", "name")]
+    return [(str(pk), name) for pk, name in people.values_list("pk", "name")[:limit]]
+
+
+class OwnerNameInput(forms.TextInput):
+    """The owner's name as typed, given back no longer than the field takes (a pasted megabyte is not echoed)."""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        return value[:OWNER_NAME_LENGTH] if value else value
+
+
+def owner_name_filter() -> django_filters.CharFilter:
+    return django_filters.CharFilter(
+        label="Owner (signs off): part of a name", method="filter_owner_name", max_length=OWNER_NAME_LENGTH,
+        widget=OwnerNameInput(attrs={"class": "govuk-input", "spellcheck": "false", "autocomplete": "off"}),
+    )
 
 
 def theme_and_year_choices() -> tuple[list[tuple[str, str]], list[tuple[int, str]]]:
@@ -78,14 +101,19 @@ class OverviewFilter(django_filters.FilterSet):
         model = Plan
         fields = ["theme", "lead_organisation", "owner", "rag", "forecast", "kind", "year"]
 
-    # Lists long enough to matter (some 1,500 owners for a site administrator of 100 partnerships): their choices
-    # are read from the database once and given to the form's fields, which the form does not copy.
-    LONG_LISTS = ("lead_organisation", "owner")
-
+    # Lists long enough to matter (lead partners; owners up to OWNER_LIST_LIMIT): their choices are read from the
+    # database once and given to the form's fields, which the form does not copy. Beyond the limit the owner is a
+    # name to type: 1,300 options are no help to choose from, and they were half of the page's 134 KB.
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._long_choices = {name: self.filters[name].extra["choices"]() for name in self.LONG_LISTS}
-        for name in self.LONG_LISTS:
+        self._long_choices = {"lead_organisation": lead_partner_choices()}
+        owners = owner_choices(limit=OWNER_LIST_LIMIT + 1)
+        if len(owners) > OWNER_LIST_LIMIT:
+            self.filters["owner"] = owner_name_filter()
+            self.filters["owner"].model, self.filters["owner"].parent = Plan, self
+        else:
+            self._long_choices["owner"] = owners
+        for name in self._long_choices:
             self.filters[name].extra["choices"] = []
         themes, years = theme_and_year_choices()
         self.filters["theme"].extra["choices"] = themes
@@ -96,6 +124,15 @@ class OverviewFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(roles__role__in=permissions.SIGNATORY_ROLES, roles__person=person)
             | Q(plan_indicators__role=PlanIndicator.Role.HEADLINE, plan_indicators__indicator__owners=person)
+        ).distinct()
+
+    def filter_owner_name(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(roles__role__in=permissions.SIGNATORY_ROLES, roles__person__name__icontains=value)
+            | Q(plan_indicators__role=PlanIndicator.Role.HEADLINE, plan_indicators__indicator__owners__name__icontains=value)
         ).distinct()
 
     def filter_rag(self, queryset, name, value):

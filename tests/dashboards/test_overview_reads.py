@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from indicators.models import EntryStatus, Indicator, PlanIndicator
+from monitoring.dashboards import filters
 from monitoring.models import ProgressReport, Return
 from plans.models import DeliveryAction, Membership, PlanRole
 from tests.builders import make_partnership, make_plan
@@ -98,3 +99,48 @@ def test_the_owner_filter_offers_the_signatories_of_the_plans_in_scope_only(clie
     User.objects.create_superuser("site_admin", "site_admin@example.org", PASSWORD)
     client.force_login(User.objects.get(username="site_admin"))
     assert owner_choices(client) == ["Bea Both", "Jane Beaver", "Olive Owner"]
+
+
+def shown_plans(client, **chosen) -> list[str]:
+    response = client.get(OVERVIEW, chosen)
+    assert response.status_code == 200
+    return sorted(row.record.plan.reference for row in response.context["table"].rows)
+
+
+def test_where_more_people_sign_off_than_a_list_can_hold_the_owner_is_found_by_part_of_a_name(client, monkeypatch):
+    monkeypatch.setattr(filters, "OWNER_LIST_LIMIT", 1)  # two people sign off the plans in scope below
+    cycle = make_cycle()  # Jane Beaver signs NI 152 off
+    other = make_plan("NI 153", first_year=2007, last_year=2010)
+    headline = Indicator.objects.create(partnership=other.partnership, code="NI 153", name="Another headline")
+    headline.owners.add(make_user("owner_only", "Olive Owner").person)
+    PlanIndicator.objects.create(plan=other, indicator=headline, role=PlanIndicator.Role.HEADLINE)
+    bravo = make_partnership("Bravo Partnership")  # someone who signs off only another partnership's plan
+    bravo_plan = make_plan("B 1", partnership=bravo, first_year=2007, last_year=2010)
+    bravo_person = make_user("bravo_director", "Beatrice Beaverbrook", Membership.Role.STRATEGIC_GROUP,
+                             partnership=bravo).person
+    PlanRole.objects.create(plan=bravo_plan, role=PlanRole.Role.STRATEGIC_DIRECTOR, person=bravo_person)
+    client.force_login(cycle["viewer"])
+
+    page = client.get(OVERVIEW).content.decode()
+    assert '<label class="govuk-label" for="id_owner">Owner (signs off): part of a name</label>' in page
+    assert 'name="owner"' in page and "<option value=\"" + str(headline.owners.get().pk) + '"' not in page
+
+    assert shown_plans(client) == ["NI 152", "NI 153"]
+    assert shown_plans(client, owner="beaver") == ["NI 152"]  # a signatory (indicator owner), any case
+    assert shown_plans(client, owner=" olive ") == ["NI 153"]  # the owner of a headline indicator, trimmed
+    assert shown_plans(client, owner="Beaverbrook") == []  # Bravo's director: not of a plan this login sees
+    assert "No plans match these filters." in client.get(OVERVIEW, {"owner": "Nobody at all"}).content.decode()
+
+    # A pasted megabyte is not a name: the page answers, and gives back no more of it than the field takes.
+    pasted = client.get(OVERVIEW, {"owner": "x" * 1_000_000})
+    assert pasted.status_code == 200
+    assert 'value="' + "x" * 100 + '"' in pasted.content.decode()
+    assert pasted.context["filter"].form.errors["owner"]
+
+
+def test_the_owner_filter_stays_a_list_up_to_its_limit(client, monkeypatch):
+    monkeypatch.setattr(filters, "OWNER_LIST_LIMIT", 1)
+    cycle = make_cycle()  # one person signs off: a list of one
+    client.force_login(cycle["viewer"])
+    assert owner_choices(client) == ["Jane Beaver"]
+    assert shown_plans(client, owner=cycle["owner"].person.pk) == ["NI 152"]
