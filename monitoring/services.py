@@ -1,5 +1,9 @@
-"""Writes of the reporting cycle. Each is keyword-only, atomic, checks the user on the object, and either
-completes or changes nothing."""
+"""Writes of the reporting cycle, one module because every caller reaches them as `services.<write>` and they share
+its guards (_require, _require_editable, _bump_version, _save_entry).
+
+Each write is keyword-only, atomic, checks the user on the object, and either completes or changes nothing. Its
+callers: the pages, the API, the demo history and the notifications. The seam, if it grows, is the values
+(ValueItem to _forecast_problem), whose batch reads are already in monitoring.value_rows."""
 
 from __future__ import annotations
 

@@ -74,11 +74,11 @@ class OverviewFilter(django_filters.FilterSet):
         label="Theme", choices=[], empty_label="Any theme", widget=FilterSelect()
     )
     lead_organisation = django_filters.ChoiceFilter(
-        label="Lead partner", choices=lead_partner_choices, empty_label="Any lead partner",
+        label="Lead partner", choices=[], empty_label="Any lead partner",
         widget=FilterSelect(),
     )
     owner = django_filters.ChoiceFilter(
-        label="Owner (signs off)", choices=owner_choices, empty_label="Any owner", method="filter_owner",
+        label="Owner (signs off)", choices=[], empty_label="Any owner", method="filter_owner",
         widget=FilterSelect(),
     )
     rag = django_filters.ChoiceFilter(
@@ -113,8 +113,6 @@ class OverviewFilter(django_filters.FilterSet):
             self.filters["owner"].model, self.filters["owner"].parent = Plan, self
         else:
             self._long_choices["owner"] = owners
-        for name in self._long_choices:
-            self.filters[name].extra["choices"] = []
         themes, years = theme_and_year_choices()
         self.filters["theme"].extra["choices"] = themes
         self.filters["year"].extra["choices"] = years
@@ -127,9 +125,7 @@ class OverviewFilter(django_filters.FilterSet):
         ).distinct()
 
     def filter_owner_name(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
+        # The field has trimmed the name, and django-filter does not call this for an empty one.
         return queryset.filter(
             Q(roles__role__in=permissions.SIGNATORY_ROLES, roles__person__name__icontains=value)
             | Q(plan_indicators__role=PlanIndicator.Role.HEADLINE, plan_indicators__indicator__owners__name__icontains=value)

@@ -16,7 +16,8 @@ policies), and PostgreSQL sometimes chose to hash a whole parent table to check 
 
 The application never reads or writes the copy (the models do not know it): on SQLite, which has no row-level
 security, nothing changes. A new partnership-owned table must join CHILDREN (or have a partnership column) and get
-its policy in its own migration; tests/test_row_level_security.py fails until it does.
+its policy in its own migration; tests/test_row_level_security.py fails until it does. 0010's partnership_in_scope()
+stays in the database, unused, for 0010's own reversal.
 """
 
 import importlib
