@@ -1,7 +1,12 @@
-"""Table machinery every page shares: paging from the address and django-tables2's render methods looked up once."""
+"""Table machinery every page shares: paging from the address, django-tables2's render methods looked up once, and
+rows drawn from their records' render methods directly where a table asks (RecordCellTable)."""
+
+from collections.abc import Callable
 
 import django_tables2 as tables
 import django_tables2.utils
+from django_tables2.columns.base import BoundColumn
+from django_tables2.rows import BoundRow, BoundRows
 
 MAX_PER_PAGE = 100
 
@@ -49,3 +54,59 @@ def _cached_signature(fn):
 def cache_cell_signatures() -> None:
     """Make django-tables2 look up each render method's signature once (called from MonitoringConfig.ready)."""
     django_tables2.utils.signature = _cached_signature
+
+
+class RecordCellRow(BoundRow):
+    """A row whose cells come straight from the table's `render_<column>(record)` methods.
+
+    django-tables2 draws a cell by resolving the column's accessor, checking the value against the column's empty
+    values, and matching the render method's arguments: on the overview's 25 rows of 11 columns that machinery
+    and its bookkeeping were some 6 ms of a 60 ms page. A column whose render method takes the record alone, has
+    no empty values and no link is drawn by calling that method; any other column as django-tables2 draws it.
+    """
+
+    def items(self):
+        record = self.record
+        for bound_column, render in self.table.record_renderers():
+            cell = render(record) if render is not None else self.get_cell(bound_column.name)
+            bound_column.current_value, bound_column.current_record = cell, record  # as BoundRow.items sets them
+            yield bound_column, cell
+
+
+class RecordCellRows(BoundRows):
+    """The table's rows, each a RecordCellRow; pinned rows as django-tables2 draws them."""
+
+    def __iter__(self):
+        yield from self.generator_pinned_row(self.pinned_data.get("top"))
+        for record in self.data:
+            yield RecordCellRow(record, table=self.table)
+        yield from self.generator_pinned_row(self.pinned_data.get("bottom"))
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return RecordCellRows(data=self.data[key], table=self.table, pinned_data=self.pinned_data)
+        return RecordCellRow(record=self.data[key], table=self.table)
+
+
+class RecordCellTable(tables.Table):
+    """A table whose cells are drawn from the record by its render methods directly (RecordCellRow)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = RecordCellRows(data=self.data, table=self, pinned_data=self.pinned_data)
+        self._record_renderers = None
+
+    def record_renderers(self) -> list[tuple[BoundColumn, Callable | None]]:
+        """Return each shown column with its render method where it can be called with the record alone (else
+        None), worked out once for the table."""
+        if self._record_renderers is None:
+            self._record_renderers = [(column, _record_renderer(self, column)) for column in self.columns]
+        return self._record_renderers
+
+
+def _record_renderer(table: tables.Table, bound_column: BoundColumn) -> Callable | None:
+    """Return the column's render method if drawing the cell needs nothing but calling it with the record."""
+    render = getattr(table, f"render_{bound_column.name}", None)
+    if render is None or bound_column.column.empty_values or bound_column.link:
+        return None
+    return render if _cached_signature(render) == (("record",), None) else None

@@ -1,6 +1,7 @@
 """django-tables2 as the pages use it: signatures of cell renderers looked up once, and the same as uncached."""
 
 import django_tables2 as tables
+import django_tables2.rows
 import django_tables2.utils
 
 from monitoring import tables as monitoring_tables
@@ -33,3 +34,54 @@ def test_a_table_still_calls_its_render_methods_with_the_arguments_they_ask_for(
     table = _Table([{"name": "NI 152"}, {"name": "CS 2012/13"}])
 
     assert [row.get_cell("name") for row in table.rows] == ["NI 152!", "CS 2012/13!"]
+
+
+class _RecordTable(monitoring_tables.RecordCellTable):
+    direct = tables.Column(accessor="name", empty_values=())
+    with_value = tables.Column(accessor="name", empty_values=())
+    may_be_empty = tables.Column(accessor="name")
+    linked = tables.Column(accessor="name", empty_values=(), linkify=lambda record: f"/plans/{record['name']}/")
+    plain = tables.Column(accessor="missing")
+    hidden = tables.Column(accessor="name", empty_values=(), visible=False)
+
+    def render_direct(self, record):
+        return f"<{record['name']}>"
+
+    def render_with_value(self, value):
+        return value.lower()
+
+    def render_may_be_empty(self, record):
+        return record["name"]
+
+    def render_linked(self, record):
+        return record["name"]
+
+    def render_hidden(self, record):
+        raise AssertionError("a hidden column is not drawn")
+
+
+def test_a_record_cell_table_calls_a_render_method_of_the_record_alone_directly_and_leaves_the_rest_to_django_tables2():
+    table = _RecordTable([{"name": "NI 152"}, {"name": ""}])
+
+    called_directly = [column.name for column, render in table.record_renderers() if render is not None]
+
+    assert called_directly == ["direct"]  # not one taking a value, with empty values, with a link, or without one
+    assert [column.name for column, _ in table.record_renderers()] == [
+        "direct", "with_value", "may_be_empty", "linked", "plain"]
+
+
+def test_a_record_cell_tables_rows_are_drawn_as_django_tables2_draws_them():
+    table = _RecordTable([{"name": "NI 152"}, {"name": ""}])
+    plain = _RecordTable([{"name": "NI 152"}, {"name": ""}])  # the same table drawn by django-tables2's own rows
+    plain.rows = django_tables2.rows.BoundRows(data=plain.data, table=plain, pinned_data=plain.pinned_data)
+
+    drawn = [[(column.name, cell) for column, cell in row.items()] for row in table.rows]
+    expected = [[(column.name, cell) for column, cell in row.items()] for row in plain.rows]
+
+    assert drawn == expected
+    assert drawn[0][:3] == [("direct", "<NI 152>"), ("with_value", "ni 152"), ("may_be_empty", "NI 152")]
+    assert drawn[0][3] == ("linked", '<a href="/plans/NI 152/">NI 152</a>')
+    assert drawn[1][2] == ("may_be_empty", "—") and drawn[1][4] == ("plain", "—")  # the column's default
+    assert [type(row) for row in table.paginated_rows] == [monitoring_tables.RecordCellRow] * 2
+    assert type(table.rows[0:1]) is monitoring_tables.RecordCellRows
+    assert type(table.rows[1]) is monitoring_tables.RecordCellRow

@@ -18,6 +18,7 @@ from django_tables2.data import TableData
 from django_tables2.utils import OrderBy, OrderByTuple
 
 from monitoring.dashboards.selectors.overview import OverviewRows, read_overview_rows
+from monitoring.tables import RecordCellTable
 
 
 @lru_cache(maxsize=64)
@@ -65,8 +66,10 @@ class ExportColumn(tables.Column):
         super().__init__(*args, **kwargs)
 
 
-class OverviewTable(tables.Table):
-    """Every plan with its headline indicator assessed for the year and its current return."""
+class OverviewTable(RecordCellTable):
+    """Every plan with its headline indicator assessed for the year and its current return.
+
+    Each cell of the page is drawn by its render method from the row (monitoring.tables.RecordCellRow)."""
 
     plan = PageColumn(verbose_name="Plan", accessor="plan__reference", order_by=("plan__reference",))
     kind = PageColumn(verbose_name="Kind", accessor="plan__kind", order_by=("plan__kind", "plan__reference"))
@@ -111,6 +114,9 @@ class OverviewTable(tables.Table):
 
     def render_kind(self, record):
         return record.plan.get_kind_display()
+
+    def render_lead(self, record):
+        return record.plan.lead_organisation.short_name
 
     def render_indicator(self, record):
         if record.indicator is None:
