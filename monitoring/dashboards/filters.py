@@ -7,13 +7,15 @@ indicators.performance and the year-end forecast by indicators.forecast, in Pyth
 only validate their choice here and the selector applies them (monitoring.dashboards.selectors.overview.OverviewRows).
 """
 
+from dataclasses import dataclass
+
 import django_filters
 from django import forms
-from django.db.models import Max, Min, Q
+from django.db.models import Exists, Max, Min, Q
 
 from indicators.models import Indicator, PlanIndicator
 from monitoring import permissions
-from monitoring.filters import FilterSelect, lead_partner_choices
+from monitoring.filters import FilterSelect
 from plans import periods
 from plans.models import Person, Plan, PlanRole
 
@@ -34,13 +36,22 @@ def owner_choices(limit: int | None = None) -> list[tuple[str, str]]:
     Both are found from the plans in scope, and the people read from the union of the two by their ids: filtering
     every person on either of two semi-joins scanned every person of every partnership, checking each one's
     row-level security on PostgreSQL.
+
+    With a limit, the union itself stops at `limit` ids before any person is read, and the headline indicators'
+    owners are not looked for at all once the signatories alone pass it: a site administrator's 1,300 people were
+    read, joined and sorted by name only to learn that there were more than 300 of them.
     """
     signatories = PlanRole.objects.filter(role__in=permissions.SIGNATORY_ROLES).order_by().values("person")
     headline_owners = Indicator.owners.through.objects.filter(
         indicator__in=PlanIndicator.objects.filter(role=PlanIndicator.Role.HEADLINE).values("indicator")
     ).values("person")
-    people = Person.objects.filter(pk__in=signatories.union(headline_owners)).order_by("name", "pk")
-    return [(str(pk), name) for pk, name in people.values_list("pk", "name")[:limit]]
+    people = signatories.union(headline_owners)
+    if limit is not None:
+        past_the_limit = signatories.distinct()[limit - 1:limit]  # the limit reached by the signatories alone
+        headline_owners = headline_owners.filter(~Exists(past_the_limit))
+        people = signatories.union(headline_owners)[:limit]
+    chosen = Person.objects.filter(pk__in=people).order_by("name", "pk")
+    return [(str(pk), name) for pk, name in chosen.values_list("pk", "name")]
 
 
 class OwnerNameInput(forms.TextInput):
@@ -58,13 +69,29 @@ def owner_name_filter() -> django_filters.CharFilter:
     )
 
 
-def theme_and_year_choices() -> tuple[list[tuple[str, str]], list[tuple[int, str]]]:
-    """Return the community strategy themes plans are filed under, and every financial year some plan covers,
-    from one query: each theme's first and last year, a few dozen rows where every plan's were thousands."""
-    plans = list(Plan.objects.order_by().values_list("theme").annotate(Min("first_year"), Max("last_year")))
-    themes = sorted({theme for theme, _, _ in plans if theme})
-    years = range(min(first for _, first, _ in plans), max(last for _, _, last in plans) + 1) if plans else []
-    return [(theme, theme) for theme in themes], [(year, periods.year_label(year)) for year in years]
+@dataclass(frozen=True)
+class PlanFacets:
+    """The choices the overview's filters offer from the plans in scope themselves."""
+
+    lead_partners: list[tuple[str, str]]  # the organisations leading a plan, by full name
+    themes: list[tuple[str, str]]  # the community strategy themes plans are filed under
+    years: list[tuple[int, str]]  # every financial year some plan covers
+
+
+def plan_facets() -> PlanFacets:
+    """Return the lead partners, themes and years of the plans in scope from one query: each lead partner and
+    theme's first and last year, a few dozen rows where every plan's were thousands (and two queries were one)."""
+    groups = list(Plan.objects.order_by().values_list("lead_organisation", "lead_organisation__name", "theme").annotate(
+        Min("first_year"), Max("last_year")
+    ))
+    leads = sorted({(pk, name) for pk, name, _, _, _ in groups}, key=lambda lead: (lead[1], lead[0]))
+    themes = sorted({theme for _, _, theme, _, _ in groups if theme})
+    years = range(min(group[3] for group in groups), max(group[4] for group in groups) + 1) if groups else []
+    return PlanFacets(
+        lead_partners=[(str(pk), name) for pk, name in leads],
+        themes=[(theme, theme) for theme in themes],
+        years=[(year, periods.year_label(year)) for year in years],
+    )
 
 
 class OverviewFilter(django_filters.FilterSet):
@@ -106,16 +133,16 @@ class OverviewFilter(django_filters.FilterSet):
     # name to type: 1,300 options are no help to choose from, and they were half of the page's 134 KB.
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._long_choices = {"lead_organisation": lead_partner_choices()}
+        facets = plan_facets()
+        self._long_choices = {"lead_organisation": facets.lead_partners}
         owners = owner_choices(limit=OWNER_LIST_LIMIT + 1)
         if len(owners) > OWNER_LIST_LIMIT:
             self.filters["owner"] = owner_name_filter()
             self.filters["owner"].model, self.filters["owner"].parent = Plan, self
         else:
             self._long_choices["owner"] = owners
-        themes, years = theme_and_year_choices()
-        self.filters["theme"].extra["choices"] = themes
-        self.filters["year"].extra["choices"] = years
+        self.filters["theme"].extra["choices"] = facets.themes
+        self.filters["year"].extra["choices"] = facets.years
 
     def filter_owner(self, queryset, name, value):
         person = int(value)  # one of the choices, so a whole number

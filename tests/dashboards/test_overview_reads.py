@@ -18,8 +18,9 @@ from django.urls import reverse
 from indicators.models import EntryStatus, Indicator, PlanIndicator
 from monitoring.dashboards import filters
 from monitoring.models import ProgressReport, Return
-from plans.models import DeliveryAction, Membership, PlanRole
-from tests.builders import make_partnership, make_plan
+from plans import partnerships
+from plans.models import DeliveryAction, Membership, Person, PlanRole
+from tests.builders import make_organisation, make_partnership, make_plan, test_partnership
 from tests.cycle_builders import PASSWORD, make_cycle, make_user, submit_progress
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +145,46 @@ def test_the_owner_filter_stays_a_list_up_to_its_limit(client, monkeypatch):
     client.force_login(cycle["viewer"])
     assert owner_choices(client) == ["Jane Beaver"]
     assert shown_plans(client, owner=cycle["owner"].person.pk) == ["NI 152"]
+
+
+def test_owner_choices_stop_at_their_limit_without_looking_for_headline_owners_once_the_signatories_reach_it():
+    plan = make_plan("NI 152")
+    signatories = [Person.objects.create(name=name, partnership=plan.partnership) for name in ("Cy", "Al", "Bo")]
+    for person, role in zip(signatories, (PlanRole.Role.INDICATOR_OWNER, PlanRole.Role.STRATEGIC_DIRECTOR,
+                                          PlanRole.Role.INDICATOR_OWNER), strict=True):
+        PlanRole.objects.create(plan=plan, role=role, person=person)
+    headline = Indicator.objects.create(partnership=plan.partnership, code="NI 152", name="Out of work benefits")
+    headline.owners.add(Person.objects.create(name="Di", partnership=plan.partnership))
+    PlanIndicator.objects.create(plan=plan, indicator=headline, role=PlanIndicator.Role.HEADLINE)
+
+    with partnerships.within(frozenset([plan.partnership_id])):
+        every = [name for _, name in filters.owner_choices()]
+        up_to_five, up_to_four = ([name for _, name in filters.owner_choices(limit=limit)] for limit in (5, 4))
+        up_to_two = filters.owner_choices(limit=2)
+        up_to_three = {name for _, name in filters.owner_choices(limit=3)}
+
+    assert every == up_to_five == up_to_four == ["Al", "Bo", "Cy", "Di"]  # under the limit: every one, by name
+    assert len(up_to_two) == 2  # enough to know the list is too long
+    assert up_to_three == {"Al", "Bo", "Cy"}  # three signatories reach it: the headline's owner is not looked for
+
+
+def test_the_filters_offer_the_lead_partners_themes_and_years_of_the_plans_in_scope():
+    make_plan("NI 152", lead_organisation=make_organisation("JCP", name="Jobcentre Plus"), theme="Economy",
+              first_year=2008, last_year=2010)
+    make_plan("NI 117", lead_organisation=make_organisation("CC", name="Coventry City Council"), theme="",
+              first_year=2007, last_year=2008)
+    bath = make_partnership("Bath and North East Somerset")
+    make_plan("CS 2012/13", partnership=bath, lead_organisation=make_organisation("BANES", name="Bath Council"),
+              theme="Children", first_year=2012, last_year=2013)
+
+    with partnerships.within(frozenset([test_partnership().pk])):
+        coventry = filters.plan_facets()
+    with partnerships.within(partnerships.EVERY_PARTNERSHIP):
+        everyone = filters.plan_facets()
+
+    assert [name for _, name in coventry.lead_partners] == ["Coventry City Council", "Jobcentre Plus"]
+    assert coventry.themes == [("Economy", "Economy")]  # a plan with no theme offers none
+    assert coventry.years == [(2007, "2007/08"), (2008, "2008/09"), (2009, "2009/10"), (2010, "2010/11")]
+    assert [name for _, name in everyone.lead_partners] == ["Bath Council", "Coventry City Council", "Jobcentre Plus"]
+    assert everyone.themes == [("Children", "Children"), ("Economy", "Economy")]
+    assert everyone.years[0] == (2007, "2007/08") and everyone.years[-1] == (2013, "2013/14")

@@ -427,7 +427,7 @@ class _OverviewFacts:
             (indicator_id, target_year): value
             for indicator_id, target_year, value in IndicatorTarget.objects.filter(
                 indicator__in=indicator_ids | measure_ids
-            ).values_list("indicator_id", "year", "value")
+            ).order_by().values_list("indicator_id", "year", "value")  # a dict: the default order joined indicators
         }
 
         def rated(plan_id: int, report: Return) -> RagCounts:
