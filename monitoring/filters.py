@@ -7,7 +7,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from plans.models import Organisation
+from plans.models import Organisation, Plan
 
 SELECT = {"class": "govuk-select"}
 
@@ -50,6 +50,10 @@ class FilterSelect(forms.Select):
 
 
 def lead_partner_choices() -> list[tuple[str, str]]:
-    """Return the organisations that lead at least one plan, by their full names."""
-    leads = Organisation.objects.filter(led_plans__isnull=False).distinct().order_by("name")
+    """Return the organisations that lead at least one plan in scope, by their full names.
+
+    Organisations are shared by partnerships: they are found from the plans in scope, as a join from the
+    organisations to every plan offered another partnership's lead partners wherever row-level security does not
+    apply (SQLite, the tables' owner)."""
+    leads = Organisation.objects.filter(pk__in=Plan.objects.values("lead_organisation")).order_by("name", "pk")
     return [(str(organisation.pk), organisation.name) for organisation in leads]

@@ -2,11 +2,16 @@
 
 import re
 
+import pytest
 from django import forms
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from monitoring.filters import FilterSelect
+from plans.models import Membership
+from tests.builders import make_organisation, make_partnership, make_plan
+from tests.cycle_builders import make_user
 
 CHOICES = [("", "Any owner"), ("7", "Sarah O'Neil"), ("12", "<script>alert(1)</script> Jones"), (2008, "2008/09")]
 
@@ -52,3 +57,18 @@ def test_a_label_that_is_already_safe_or_lazy_is_written_as_django_writes_it():
     django = forms.Select(choices=choices).render("owner", "3")
     assert options(ours) == options(django) == [
         ("", False, "Any &amp; every owner"), ("3", True, "Kim &amp; Lee"), ("4", False, "Quote &quot; here")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["plan_list", "dashboard_overview"])
+def test_the_lead_partner_filter_offers_only_the_lead_partners_of_plans_in_scope(client, page):
+    make_plan("NI 152", lead_organisation=make_organisation("JCP", name="Jobcentre Plus"))
+    bath = make_partnership("Bath and North East Somerset")
+    make_plan("CS 2012/13", partnership=bath, lead_organisation=make_organisation("BANES", name="Bath Council"))
+    client.force_login(make_user("viewer", "Vera Viewer", Membership.Role.STRATEGIC_GROUP))
+
+    page_html = client.get(reverse(page)).content.decode()
+
+    select = page_html[page_html.index('<select name="lead_organisation"'):]
+    select = select[:select.index("</select>")]
+    assert [label for _, _, label in options(select)] == ["Any lead partner", "Jobcentre Plus"]
