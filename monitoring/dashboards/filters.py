@@ -30,15 +30,16 @@ OWNER_NAME_LENGTH = 100
 
 
 def owner_choices(limit: int | None = None) -> list[tuple[str, str]]:
-    """Return the people who sign some plan in scope off: its indicator owners and strategic directors, and the
-    owners of its headline indicator; the first `limit` of them by name, if given.
+    """Return the people who sign some plan in scope off, by name: its indicator owners and strategic directors,
+    and the owners of its headline indicator. With a limit, at most `limit` people: where there are more, which
+    ones is not defined (the caller learns only that the list is too long to offer).
 
     Both are found from the plans in scope, and the people read from the union of the two by their ids: filtering
     every person on either of two semi-joins scanned every person of every partnership, checking each one's
     row-level security on PostgreSQL.
 
     With a limit, the union itself stops at `limit` ids before any person is read, and the headline indicators'
-    owners are not looked for at all once the signatories alone pass it: a site administrator's 1,300 people were
+    owners are not looked for at all once the signatories alone reach it: a site administrator's 1,300 people were
     read, joined and sorted by name only to learn that there were more than 300 of them.
     """
     signatories = PlanRole.objects.filter(role__in=permissions.SIGNATORY_ROLES).order_by().values("person")
