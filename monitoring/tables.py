@@ -5,16 +5,24 @@ from collections.abc import Callable
 
 import django_tables2 as tables
 import django_tables2.utils
+from django.http import QueryDict
 from django_tables2.columns.base import BoundColumn
 from django_tables2.rows import BoundRow, BoundRows
 
 MAX_PER_PAGE = 100
 
+# The most of an address a table writes back into each of its sort and page links. No form on the site makes a value
+# longer or more parameters: beyond them a pasted megabyte was copied into some twenty links (a 17 MB page).
+ECHOED_VALUE_LENGTH = 1_000
+ECHOED_PARAMETERS = 50
+
 
 class PagingConfig(tables.RequestConfig):
     """Sorting and paging from the address, ignoring a page size that is not a whole number from 1 to 100.
 
-    django-tables2 takes `?per_page=` as it comes: a negative one makes its paginator fail with a server error.
+    django-tables2 takes `?per_page=` as it comes: a negative one makes its paginator fail with a server error. Its
+    sort and page links carry the rest of the address with them (the filters chosen), but not a value over
+    ECHOED_VALUE_LENGTH characters nor parameters past the first ECHOED_PARAMETERS: the view has read them already.
     """
 
     def configure(self, table):
@@ -23,7 +31,25 @@ class PagingConfig(tables.RequestConfig):
         if wanted is not None and not (wanted.isascii() and wanted.isdecimal() and 1 <= int(wanted) <= MAX_PER_PAGE):
             self.request.GET = self.request.GET.copy()
             self.request.GET.pop(field)
+        self.request.GET = _echoable(self.request.GET)
         return super().configure(table)
+
+
+def _echoable(query: QueryDict) -> QueryDict:
+    """Return the query without names or values too long to write back into links, and no more than
+    ECHOED_PARAMETERS of its parameters."""
+    pairs = list(query.lists())
+    if len(pairs) <= ECHOED_PARAMETERS and all(
+        len(name) <= ECHOED_VALUE_LENGTH and all(len(value) <= ECHOED_VALUE_LENGTH for value in values)
+        for name, values in pairs
+    ):
+        return query
+    kept = QueryDict(mutable=True)
+    for name, values in pairs[:ECHOED_PARAMETERS]:
+        short = [value for value in values if len(value) <= ECHOED_VALUE_LENGTH]
+        if short and len(name) <= ECHOED_VALUE_LENGTH:
+            kept.setlist(name, short)
+    return kept
 
 
 _uncached_signature = django_tables2.utils.signature

@@ -1,10 +1,19 @@
-"""django-tables2 as the pages use it: signatures of cell renderers looked up once, and the same as uncached."""
+"""django-tables2 as the pages use it: signatures of cell renderers looked up once, and the same as uncached; cells
+drawn from the row as django-tables2 draws them; sort links that carry the filters but not a pasted megabyte."""
+
+import html
+import re
 
 import django_tables2 as tables
 import django_tables2.rows
 import django_tables2.utils
+import pytest
+from django.urls import reverse
 
 from monitoring import tables as monitoring_tables
+from plans.models import Membership
+from tests.builders import make_organisation, make_plan
+from tests.cycle_builders import make_user
 
 
 class _Table(tables.Table):
@@ -85,3 +94,39 @@ def test_a_record_cell_tables_rows_are_drawn_as_django_tables2_draws_them():
     assert [type(row) for row in table.paginated_rows] == [monitoring_tables.RecordCellRow] * 2
     assert type(table.rows[0:1]) is monitoring_tables.RecordCellRows
     assert type(table.rows[1]) is monitoring_tables.RecordCellRow
+
+
+@pytest.fixture
+def viewer(client):
+    make_plan("NI 152", lead_organisation=make_organisation("JCP", name="Jobcentre Plus"), theme="Economy")
+    client.force_login(make_user("viewer", "Vera Viewer", Membership.Role.STRATEGIC_GROUP))
+    return client
+
+
+def sort_links(page: str) -> list[str]:
+    return [html.unescape(link) for link in re.findall(r'href="(\?[^"]*sort=[^"]*)"', page)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["plan_list", "dashboard_overview"])
+def test_a_tables_sort_links_keep_the_filters_chosen(viewer, page):
+    links = sort_links(viewer.get(reverse(page), {"theme": "Economy", "kind": "laa_target"}).content.decode())
+
+    assert links and all("theme=Economy" in link and "kind=laa_target" in link for link in links)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["plan_list", "dashboard_overview"])
+def test_a_pasted_megabyte_or_hundreds_of_parameters_are_not_copied_into_every_link(viewer, page):
+    pasted = viewer.get(reverse(page), {"theme": "Economy", "junk": "x" * 1_000_000})
+    # Django itself refuses more than 1,000 parameters (DATA_UPLOAD_MAX_NUMBER_FIELDS): 900 of 100 characters each.
+    crowded = viewer.get(f"{reverse(page)}?theme=Economy&" + "&".join(f"p{number}={'y' * 100}" for number in range(900)))
+    named = viewer.get(f"{reverse(page)}?theme=Economy&{'n' * 1_000_000}=1")
+
+    for response in (pasted, crowded, named):
+        assert response.status_code == 200
+        assert len(response.content) < 200_000  # the pasted megabyte made an 8 MB plan list and a 10 MB overview
+        links = sort_links(response.content.decode())
+        assert links and all(link.startswith("?theme=Economy&") for link in links)  # the filter chosen kept
+    assert all("junk" not in link for link in sort_links(pasted.content.decode()))
+    assert all(link.count("&p") <= monitoring_tables.ECHOED_PARAMETERS for link in sort_links(crowded.content.decode()))
