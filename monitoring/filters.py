@@ -52,8 +52,8 @@ class FilterSelect(forms.Select):
 def lead_partner_choices() -> list[tuple[str, str]]:
     """Return the organisations that lead at least one plan in scope, by their full names.
 
-    Organisations are shared by partnerships: they are found from the plans in scope, as a join from the
-    organisations to every plan offered another partnership's lead partners wherever row-level security does not
-    apply (SQLite, the tables' owner)."""
+    Organisations are shared by partnerships, so they are found through the plans in scope: joined to every plan,
+    the list offered another partnership's lead partners wherever row-level security does not apply (SQLite, the
+    tables' owner)."""
     leads = Organisation.objects.filter(pk__in=Plan.objects.values("lead_organisation")).order_by("name", "pk")
     return [(str(organisation.pk), organisation.name) for organisation in leads]

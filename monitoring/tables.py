@@ -12,7 +12,7 @@ from django_tables2.rows import BoundRow, BoundRows
 MAX_PER_PAGE = 100
 
 # The most of an address a table writes back into each of its sort and page links. No form on the site makes a value
-# longer or more parameters: beyond them a pasted megabyte was copied into some twenty links (a 17 MB page).
+# longer or more parameters: without them a pasted megabyte was copied into every link (a 10 MB overview).
 ECHOED_VALUE_LENGTH = 1_000
 ECHOED_PARAMETERS = 50
 
