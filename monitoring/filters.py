@@ -1,13 +1,16 @@
-"""Filter machinery every page shares (django-filter): the GOV.UK select and the lead partners' choices."""
+"""Filter machinery every page shares (django-filter): the GOV.UK select, and the choices the plans in scope offer."""
 
 import html
+from dataclasses import dataclass
 
 from django import forms
+from django.db.models import Max, Min
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from plans.models import Organisation, Plan
+from plans import periods
+from plans.models import Plan
 
 SELECT = {"class": "govuk-select"}
 
@@ -49,11 +52,30 @@ class FilterSelect(forms.Select):
                            mark_safe(parts))  # noqa: S308 - every value and label in it is escaped above
 
 
-def lead_partner_choices() -> list[tuple[str, str]]:
-    """Return the organisations that lead at least one plan in scope, by their full names.
+@dataclass(frozen=True)
+class PlanFacets:
+    """The choices the plan list's and the overview's filters offer from the plans in scope themselves."""
 
-    Organisations are shared by partnerships, so they are found through the plans in scope: joined to every plan,
-    the list offered another partnership's lead partners wherever row-level security does not apply (SQLite, the
-    tables' owner)."""
-    leads = Organisation.objects.filter(pk__in=Plan.objects.values("lead_organisation")).order_by("name", "pk")
-    return [(str(organisation.pk), organisation.name) for organisation in leads]
+    lead_partners: list[tuple[str, str]]  # the organisations leading a plan, by full name
+    themes: list[tuple[str, str]]  # the community strategy themes plans are filed under
+    years: list[tuple[int, str]]  # every financial year some plan covers
+
+
+def plan_facets() -> PlanFacets:
+    """Return the lead partners, themes and years of the plans in scope from one query: each lead partner and
+    theme's first and last year, a few dozen rows where every plan's were thousands (and two queries were one).
+
+    Organisations are shared by partnerships, so lead partners are found through the plans in scope: joined to every
+    plan, the list offered another partnership's lead partners wherever row-level security does not apply (SQLite,
+    the tables' owner)."""
+    groups = list(Plan.objects.order_by().values_list("lead_organisation", "lead_organisation__name", "theme").annotate(
+        Min("first_year"), Max("last_year")
+    ))
+    leads = sorted({(pk, name) for pk, name, _, _, _ in groups}, key=lambda lead: (lead[1], lead[0]))
+    themes = sorted({theme for _, _, theme, _, _ in groups if theme})
+    years = range(min(group[3] for group in groups), max(group[4] for group in groups) + 1) if groups else []
+    return PlanFacets(
+        lead_partners=[(str(pk), name) for pk, name in leads],
+        themes=[(theme, theme) for theme in themes],
+        years=[(year, periods.year_label(year)) for year in years],
+    )

@@ -7,16 +7,13 @@ indicators.performance and the year-end forecast by indicators.forecast, in Pyth
 only validate their choice here and the selector applies them (monitoring.dashboards.selectors.overview.OverviewRows).
 """
 
-from dataclasses import dataclass
-
 import django_filters
 from django import forms
-from django.db.models import Exists, Max, Min, Q
+from django.db.models import Exists, Q
 
 from indicators.models import Indicator, PlanIndicator
 from monitoring import permissions
-from monitoring.filters import FilterSelect
-from plans import periods
+from monitoring.filters import FilterSelect, plan_facets
 from plans.models import Person, Plan, PlanRole
 
 AT_RISK = "at_risk"
@@ -46,11 +43,12 @@ def owner_choices(limit: int | None = None) -> list[tuple[str, str]]:
     headline_owners = Indicator.owners.through.objects.filter(
         indicator__in=PlanIndicator.objects.filter(role=PlanIndicator.Role.HEADLINE).values("indicator")
     ).values("person")
-    people = signatories.union(headline_owners)
     if limit is not None:
         past_the_limit = signatories.distinct()[limit - 1:limit]  # the limit reached by the signatories alone
         headline_owners = headline_owners.filter(~Exists(past_the_limit))
-        people = signatories.union(headline_owners)[:limit]
+    people = signatories.union(headline_owners)
+    if limit is not None:
+        people = people[:limit]
     chosen = Person.objects.filter(pk__in=people).order_by("name", "pk")
     return [(str(pk), name) for pk, name in chosen.values_list("pk", "name")]
 
@@ -67,31 +65,6 @@ def owner_name_filter() -> django_filters.CharFilter:
     return django_filters.CharFilter(
         label="Owner (signs off): part of a name", method="filter_owner_name", max_length=OWNER_NAME_LENGTH,
         widget=OwnerNameInput(attrs={"class": "govuk-input", "spellcheck": "false", "autocomplete": "off"}),
-    )
-
-
-@dataclass(frozen=True)
-class PlanFacets:
-    """The choices the overview's filters offer from the plans in scope themselves."""
-
-    lead_partners: list[tuple[str, str]]  # the organisations leading a plan, by full name
-    themes: list[tuple[str, str]]  # the community strategy themes plans are filed under
-    years: list[tuple[int, str]]  # every financial year some plan covers
-
-
-def plan_facets() -> PlanFacets:
-    """Return the lead partners, themes and years of the plans in scope from one query: each lead partner and
-    theme's first and last year, a few dozen rows where every plan's were thousands (and two queries were one)."""
-    groups = list(Plan.objects.order_by().values_list("lead_organisation", "lead_organisation__name", "theme").annotate(
-        Min("first_year"), Max("last_year")
-    ))
-    leads = sorted({(pk, name) for pk, name, _, _, _ in groups}, key=lambda lead: (lead[1], lead[0]))
-    themes = sorted({theme for _, _, theme, _, _ in groups if theme})
-    years = range(min(group[3] for group in groups), max(group[4] for group in groups) + 1) if groups else []
-    return PlanFacets(
-        lead_partners=[(str(pk), name) for pk, name in leads],
-        themes=[(theme, theme) for theme in themes],
-        years=[(year, periods.year_label(year)) for year in years],
     )
 
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from indicators.models import EntryStatus, Indicator, PlanIndicator
 from monitoring.dashboards import filters
+from monitoring.filters import plan_facets
 from monitoring.models import ProgressReport, Return
 from plans import partnerships
 from plans.models import DeliveryAction, Membership, Person, PlanRole
@@ -178,9 +179,9 @@ def test_the_filters_offer_the_lead_partners_themes_and_years_of_the_plans_in_sc
               theme="Children", first_year=2012, last_year=2013)
 
     with partnerships.within(frozenset([test_partnership().pk])):
-        coventry = filters.plan_facets()
+        coventry = plan_facets()
     with partnerships.within(partnerships.EVERY_PARTNERSHIP):
-        everyone = filters.plan_facets()
+        everyone = plan_facets()
 
     assert [name for _, name in coventry.lead_partners] == ["Coventry City Council", "Jobcentre Plus"]
     assert coventry.themes == [("Economy", "Economy")]  # a plan with no theme offers none
